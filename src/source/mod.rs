@@ -5,6 +5,7 @@
 //! checks, model resolution, lint rules, diagnostics) works on that tree, so any finding can name
 //! file, line and column.
 
+mod depth;
 mod jsonc;
 mod limits;
 mod node;
