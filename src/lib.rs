@@ -5,5 +5,6 @@
 //! per environment) → lint → [`diagnostics`] (our own type, rendered at the edge).
 
 pub mod diagnostics;
+pub mod model;
 pub mod schema;
 pub mod source;

@@ -1,0 +1,848 @@
+//! A blueprint → [`Project`]: one worker per `cloudflare_worker` resource, each with its
+//! effective configuration in every environment *as the generator will emit it* (every
+//! non-inheritable key repeated per env with that env's overrides applied).
+//!
+//! Structure is validated by the JSON Schema first; this resolver reads defensively (never panics
+//! on unexpected shapes) and reports only what a schema cannot: references between sections.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::read::Reader;
+use super::*;
+use crate::diagnostics::{Diagnostic, Label};
+use crate::source::{Entry, Node, NodeKind, SourceFile};
+
+/// Rule name for references that point nowhere (binding targets, class hosts, env overrides).
+pub const UNRESOLVED: &str = "unresolved-reference";
+/// Rule name for ids and class names declared twice.
+pub const DUPLICATE: &str = "duplicate-id";
+
+pub fn resolve(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        r: Reader::new(file),
+    };
+    // The schema already reported every type error; do not report them twice.
+    cx.r.quiet = true;
+    if root.as_map().is_none() {
+        return (None, Vec::new());
+    }
+    let project = cx.project(root);
+    let mut diagnostics = cx.r.diagnostics;
+    diagnostics.sort_by_key(Diagnostic::sort_key);
+    (Some(project), diagnostics)
+}
+
+struct Cx<'a> {
+    r: Reader<'a>,
+}
+
+/// A `cloudflare_worker` resource before resolution.
+struct WorkerDecl<'n> {
+    id: Sp<String>,
+    script_name: Sp<String>,
+    node: &'n Node,
+    config: Option<&'n Node>,
+}
+
+impl<'a> Cx<'a> {
+    fn file(&self) -> &'a Arc<SourceFile> {
+        self.r.file
+    }
+
+    fn report(&mut self, d: Diagnostic) {
+        self.r.diagnostics.push(d);
+    }
+
+    fn project(&mut self, root: &Node) -> Project {
+        let project_name = self.r.string(root, "", "project_name");
+        let lifecycle_mode = match root.get("lifecycle").and_then(Node::as_str) {
+            Some("exports") => LifecycleMode::Exports,
+            _ => LifecycleMode::Migrations,
+        };
+        let resource_nodes: Vec<&Node> = root
+            .get("resources")
+            .and_then(Node::as_seq)
+            .map(|s| s.iter().filter(|n| n.as_map().is_some()).collect())
+            .unwrap_or_default();
+
+        // Resources by id; duplicates are reported at the second one.
+        let mut by_id: HashMap<String, &Node> = HashMap::new();
+        let mut workers: Vec<WorkerDecl> = Vec::new();
+        let mut resources: Vec<Resource> = Vec::new();
+        let worker_count = resource_nodes
+            .iter()
+            .filter(|n| n.get("type").and_then(Node::as_str) == Some("cloudflare_worker"))
+            .count();
+        for node in &resource_nodes {
+            let Some(id) = self.r.string(node, "resources[]", "id") else {
+                continue;
+            };
+            if let Some(first) = by_id.get(&id.value) {
+                let d = Diagnostic::error(
+                    DUPLICATE,
+                    format!("resource id `{}` is used twice", id.value),
+                    Label::new(self.file(), id.span),
+                )
+                .with_secondary(
+                    Label::new(self.file(), first.get("id").map_or(first.span, |n| n.span))
+                        .with_message("first used here"),
+                )
+                .with_help("give every resource its own id; bindings refer to resources by id");
+                self.report(d);
+                continue;
+            }
+            by_id.insert(id.value.clone(), node);
+            let kind = node.get("type").and_then(Node::as_str).unwrap_or_default();
+            if kind == "cloudflare_worker" {
+                let script_name = self
+                    .r
+                    .string(node, "", "name")
+                    .or_else(|| {
+                        (worker_count == 1)
+                            .then(|| project_name.clone())
+                            .flatten()
+                    })
+                    .unwrap_or_else(|| {
+                        let base = project_name.as_ref().map_or("worker", |p| p.as_str());
+                        Sp::new(format!("{base}-{}", id.value), id.span)
+                    });
+                workers.push(WorkerDecl {
+                    id,
+                    script_name,
+                    node,
+                    config: node.get("config").filter(|c| c.as_map().is_some()),
+                });
+            } else if let Some(kind_node) = node.get("type") {
+                resources.push(Resource {
+                    id,
+                    kind: Sp::new(kind.to_owned(), kind_node.span),
+                    config: node.get("config").cloned(),
+                    span: node.span,
+                });
+            }
+        }
+
+        let classes = self.classes(root, &workers);
+        let env_nodes: Vec<&Entry> = root
+            .get("environments")
+            .and_then(Node::as_map)
+            .map(|m| m.iter().filter(|e| e.value.as_map().is_some()).collect())
+            .unwrap_or_default();
+        self.check_env_overrides(&env_nodes, &by_id);
+
+        let lifecycle = self.lifecycle(root);
+        let mut resolved = Vec::new();
+        for w in &workers {
+            let mut envs = vec![self.env(root, w, None, &workers, &classes, &resources, &lifecycle)];
+            for e in &env_nodes {
+                envs.push(self.env(root, w, Some(e), &workers, &classes, &resources, &lifecycle));
+            }
+            resolved.push(Worker {
+                id: Some(w.id.clone()),
+                span: w.node.span,
+                envs,
+            });
+        }
+        self.check_bindings(root, &workers, &classes, &by_id);
+
+        Project {
+            file: Arc::clone(self.file()),
+            kind: ProjectKind::Blueprint,
+            workers: resolved,
+            classes,
+            resources,
+            lint: self.lint(root),
+            project_name,
+            lifecycle_mode,
+        }
+    }
+
+    /// Classes from `durable_objects:` plus those declared only by a worker's shorthand.
+    fn classes(&mut self, root: &Node, workers: &[WorkerDecl]) -> Vec<DoClass> {
+        let only_worker = (workers.len() == 1).then(|| workers[0].id.clone());
+        let mut out: Vec<DoClass> = Vec::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for node in root.get("durable_objects").and_then(Node::as_seq).unwrap_or_default() {
+            let Some(class_name) = self.r.string(node, "", "class_name") else {
+                continue;
+            };
+            if let Some(first) = seen.get(&class_name.value) {
+                let d = Diagnostic::error(
+                    DUPLICATE,
+                    format!("Durable Object class `{}` is declared twice", class_name.value),
+                    Label::new(self.file(), class_name.span),
+                )
+                .with_secondary(Label::new(self.file(), *first).with_message("first declared here"))
+                .with_help("declare each class once; bind it to more workers with `bindings`");
+                self.report(d);
+                continue;
+            }
+            seen.insert(class_name.value.clone(), class_name.span);
+            let worker = self.r.string(node, "", "worker");
+            if let Some(w) = &worker {
+                if !workers.iter().any(|d| d.id.value == w.value) {
+                    let d = Diagnostic::error(
+                        UNRESOLVED,
+                        format!("class `{}` is hosted by `{}`, which is not a cloudflare_worker resource", class_name.value, w.value),
+                        Label::new(self.file(), w.span),
+                    )
+                    .with_help(worker_ids_help(workers));
+                    self.report(d);
+                }
+            } else if workers.len() > 1 {
+                let d = Diagnostic::error(
+                    UNRESOLVED,
+                    format!("class `{}` does not say which worker hosts it, and the blueprint has {} workers", class_name.value, workers.len()),
+                    Label::new(self.file(), class_name.span),
+                )
+                .with_help(format!("add `worker: <resource id>`; {}", worker_ids_help(workers)));
+                self.report(d);
+            }
+            let instances = node.get("instances").map(instances).unwrap_or_default();
+            let transferred_from = node.get("transferred_from").and_then(|t| {
+                Some((
+                    self.r.string(t, "", "worker")?,
+                    self.r.string(t, "", "class")?,
+                ))
+            });
+            out.push(DoClass {
+                worker: worker.or_else(|| only_worker.clone()),
+                kind: node
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .and_then(DoKind::parse)
+                    .unwrap_or(DoKind::Custom),
+                storage: match node.get("storage").and_then(Node::as_str) {
+                    Some("kv") => Storage::Kv,
+                    _ => Storage::Sqlite,
+                },
+                instances,
+                options: node.get("options").cloned(),
+                renamed_from: self.r.string(node, "", "renamed_from"),
+                deleted: node.get("deleted").and_then(Node::as_bool).unwrap_or(false),
+                transferred_from,
+                implicit: false,
+                span: node.span,
+                class_name,
+            });
+        }
+        // The seed-002 shorthand: `config.durable_objects: [{name, class_name}]` declares the class
+        // when `durable_objects:` does not.
+        for w in workers {
+            for b in shorthand(w) {
+                let Some(class_name) = b.get("class_name").and_then(Node::as_str) else {
+                    continue;
+                };
+                if b.get("script_name").is_some() || seen.contains_key(class_name) {
+                    continue;
+                }
+                let span = b.get("class_name").map_or(b.span, |n| n.span);
+                seen.insert(class_name.to_owned(), span);
+                out.push(DoClass {
+                    class_name: Sp::new(class_name.to_owned(), span),
+                    worker: Some(w.id.clone()),
+                    kind: DoKind::Custom,
+                    storage: Storage::Sqlite,
+                    instances: Instances::default(),
+                    options: None,
+                    renamed_from: None,
+                    deleted: false,
+                    transferred_from: None,
+                    implicit: true,
+                    span: b.span,
+                });
+            }
+        }
+        out
+    }
+
+    fn check_env_overrides(&mut self, envs: &[&Entry], by_id: &HashMap<String, &Node>) {
+        for env in envs {
+            for o in env.value.get("resources").and_then(Node::as_map).unwrap_or_default() {
+                if !by_id.contains_key(&o.key) {
+                    let d = Diagnostic::error(
+                        UNRESOLVED,
+                        format!("environment `{}` overrides resource `{}`, which does not exist", env.key, o.key),
+                        Label::new(self.file(), o.key_span),
+                    )
+                    .with_help("env overrides are keyed by resource id; check the spelling")
+                    .with_env(Some(&env.key));
+                    self.report(d);
+                }
+            }
+        }
+    }
+
+    /// Binding targets must name a class or a resource; consumers need a queue.
+    fn check_bindings(
+        &mut self,
+        root: &Node,
+        workers: &[WorkerDecl],
+        classes: &[DoClass],
+        by_id: &HashMap<String, &Node>,
+    ) {
+        for b in root.get("bindings").and_then(Node::as_seq).unwrap_or_default() {
+            if let Some(w) = b.get("worker").and_then(|n| Some((n.as_str()?, n.span))) {
+                if !workers.iter().any(|d| d.id.value == w.0) {
+                    let d = Diagnostic::error(
+                        UNRESOLVED,
+                        format!("binding is for worker `{}`, which is not a cloudflare_worker resource", w.0),
+                        Label::new(self.file(), w.1),
+                    )
+                    .with_help(worker_ids_help(workers));
+                    self.report(d);
+                }
+            } else if workers.len() > 1 && b.get("worker").is_none() {
+                let d = Diagnostic::error(
+                    UNRESOLVED,
+                    "binding does not say which worker it is for, and the blueprint has several workers",
+                    Label::new(self.file(), b.span),
+                )
+                .with_help(format!("add `worker: <resource id>`; {}", worker_ids_help(workers)));
+                self.report(d);
+            }
+            let Some(target) = b.get("target").and_then(|n| Some((n.as_str()?, n.span))) else {
+                continue;
+            };
+            let is_class = classes.iter().any(|c| c.class_name.value == target.0);
+            if !is_class && !by_id.contains_key(target.0) {
+                let d = Diagnostic::error(
+                    UNRESOLVED,
+                    format!("binding target `{}` is neither a resource id nor a Durable Object class", target.0),
+                    Label::new(self.file(), target.1),
+                )
+                .with_help(match crate::schema::wrangler_keys::suggest(
+                    target.0,
+                    by_id.keys().map(String::as_str).chain(classes.iter().map(|c| c.class_name.as_str())),
+                ) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "declare the resource under `resources:` or the class under `durable_objects:`".into(),
+                });
+                self.report(d);
+            }
+        }
+    }
+
+    fn lifecycle(&mut self, root: &Node) -> Lifecycle {
+        let mut lc = Lifecycle::default();
+        match root.entry("migrations") {
+            Some(e) if e.value.as_seq().is_some_and(|s| !s.is_empty()) => {
+                lc.migrations_origin = Some(KeyOrigin {
+                    origin: Origin::Own,
+                    key_span: Some(e.key_span),
+                });
+                for item in e.value.as_seq().unwrap_or_default() {
+                    if item.as_map().is_some() {
+                        lc.migrations.push(super::wrangler::read_migration_node(&mut self.r, "migrations", item));
+                    }
+                }
+            }
+            _ => lc.planned = true,
+        }
+        lc
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn env(
+        &mut self,
+        root: &Node,
+        w: &WorkerDecl,
+        env: Option<&Entry>,
+        workers: &[WorkerDecl],
+        classes: &[DoClass],
+        resources: &[Resource],
+        lifecycle: &Lifecycle,
+    ) -> Env {
+        let env_name = env.map(|e| Sp::new(e.key.clone(), e.key_span));
+        let env_node = env.map(|e| &e.value);
+        let mut origins = BTreeMap::new();
+        let mut set = |key: &str, origin: Origin, span: Option<Span>| {
+            origins.insert(key.to_owned(), KeyOrigin { origin, key_span: span });
+        };
+        let config = w.config;
+        // An env's own value, else the worker's, else the project's.
+        let pick = |key: &str| -> Option<(&Node, Origin)> {
+            if let Some(v) = env_node.and_then(|e| e.get(key)) {
+                return Some((v, Origin::Own));
+            }
+            let inherited = if env.is_some() { Origin::Inherited } else { Origin::Own };
+            config
+                .and_then(|c| c.get(key))
+                .or_else(|| root.get(key))
+                .map(|v| (v, inherited))
+        };
+
+        let script_name = match &env_name {
+            None => Some(w.script_name.clone()),
+            Some(e) => Some(Sp::new(format!("{}-{}", w.script_name.value, e.value), w.script_name.span)),
+        };
+        set("name", if env.is_some() { Origin::Default } else { Origin::Own }, Some(w.script_name.span));
+        let main = config.and_then(|c| self.r.string(c, "", "main"));
+        if main.is_some() {
+            set("main", inherited(env), config.and_then(|c| c.entry("main")).map(|e| e.key_span));
+        }
+        let compatibility_date = pick("compatibility_date").and_then(|(v, o)| {
+            set("compatibility_date", o, None);
+            self.r.str_value("compatibility_date", v)
+        });
+        let compatibility_flags = pick("compatibility_flags")
+            .and_then(|(v, o)| {
+                set("compatibility_flags", o, None);
+                v.as_seq()
+            })
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
+            .collect();
+        let routes: Vec<Route> = match env_node.and_then(|e| e.get("routes")) {
+            Some(v) => {
+                set("routes", Origin::Own, None);
+                routes_of(v)
+            }
+            None => config
+                .and_then(|c| c.get("routes").or_else(|| c.get("route")))
+                .map(|v| {
+                    set("routes", inherited(env), None);
+                    routes_of(v)
+                })
+                .unwrap_or_default(),
+        };
+        let crons = config
+            .and_then(|c| c.get("triggers"))
+            .and_then(|t| t.get("crons"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
+            .collect();
+        let workers_dev = config
+            .and_then(|c| c.get("workers_dev"))
+            .and_then(|n| Some(Sp::new(n.as_bool()?, n.span)));
+
+        let mut bindings = Vec::new();
+        let mut queue_consumers = Vec::new();
+        let env_str = env.map(|e| e.key.as_str());
+        let script_of = |worker_id: &str| -> Option<String> {
+            let host = workers.iter().find(|d| d.id.value == worker_id)?;
+            Some(match env_str {
+                None => host.script_name.value.clone(),
+                Some(e) => format!("{}-{e}", host.script_name.value),
+            })
+        };
+        for b in shorthand(w) {
+            let (Some(name), Some(class)) = (b.get("name"), b.get("class_name")) else {
+                continue;
+            };
+            let (Some(name_s), Some(class_s)) = (name.as_str(), class.as_str()) else {
+                continue;
+            };
+            let script_name = b
+                .get("script_name")
+                .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
+                .or_else(|| {
+                    let host = classes.iter().find(|c| c.class_name.value == class_s)?.worker.as_ref()?;
+                    if host.value == w.id.value {
+                        return None;
+                    }
+                    Some(Sp::new(script_of(&host.value)?, class.span))
+                });
+            bindings.push(Binding {
+                name: Sp::new(name_s.to_owned(), name.span),
+                kind: BindingKind::DurableObject(DurableObjectBinding {
+                    class_name: Sp::new(class_s.to_owned(), class.span),
+                    script_name,
+                    environment: None,
+                }),
+                span: b.span,
+            });
+        }
+        let only_worker = workers.len() == 1;
+        for b in root.get("bindings").and_then(Node::as_seq).unwrap_or_default() {
+            let for_worker = match b.get("worker").and_then(Node::as_str) {
+                Some(id) => id == w.id.value,
+                None => only_worker,
+            };
+            if !for_worker {
+                continue;
+            }
+            let Some(target) = b.get("target").and_then(|n| Some((n.as_str()?, n.span))) else {
+                continue;
+            };
+            let name = b.get("name").and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)));
+            let role = b.get("role").and_then(Node::as_str);
+            if let Some(class) = classes.iter().find(|c| c.class_name.value == target.0) {
+                let Some(name) = name else { continue };
+                let script_name = class
+                    .worker
+                    .as_ref()
+                    .filter(|h| h.value != w.id.value)
+                    .and_then(|h| Some(Sp::new(script_of(&h.value)?, target.1)));
+                bindings.push(Binding {
+                    name,
+                    kind: BindingKind::DurableObject(DurableObjectBinding {
+                        class_name: Sp::new(class.class_name.value.clone(), target.1),
+                        script_name,
+                        environment: None,
+                    }),
+                    span: b.span,
+                });
+                continue;
+            }
+            if let Some(host) = workers.iter().find(|d| d.id.value == target.0) {
+                let Some(name) = name else { continue };
+                bindings.push(Binding {
+                    name,
+                    kind: BindingKind::Service {
+                        service: script_of(&host.id.value).map(|s| Sp::new(s, target.1)),
+                        environment: None,
+                        entrypoint: b
+                            .get("config")
+                            .and_then(|c| c.get("entrypoint"))
+                            .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
+                    },
+                    span: b.span,
+                });
+                continue;
+            }
+            let Some(res) = resources.iter().find(|r| r.id.value == target.0) else {
+                continue;
+            };
+            let cfg = effective_config(res, env);
+            let field = |k: &str| -> Option<Sp<String>> {
+                let (_, n) = cfg.iter().find(|(key, _)| key == k)?;
+                Some(Sp::new(n.as_str()?.to_owned(), n.span))
+            };
+            let kind = match res.kind.as_str() {
+                "cloudflare_kv_namespace" => BindingKind::KvNamespace {
+                    id: field("id"),
+                    preview_id: field("preview_id"),
+                },
+                "cloudflare_r2_bucket" => BindingKind::R2Bucket {
+                    bucket_name: field("bucket_name"),
+                    preview_bucket_name: field("preview_bucket_name"),
+                    jurisdiction: field("jurisdiction"),
+                },
+                "cloudflare_d1_database" => BindingKind::D1Database {
+                    database_name: field("database_name"),
+                    database_id: field("database_id"),
+                    preview_database_id: field("preview_database_id"),
+                    migrations_dir: field("migrations_dir"),
+                },
+                "cloudflare_queue" if role == Some("consumer") => {
+                    queue_consumers.push(QueueConsumer {
+                        queue: field("queue").or_else(|| Some(res.id.clone())),
+                        span: b.span,
+                        settings: b.get("config").cloned(),
+                    });
+                    continue;
+                }
+                "cloudflare_queue" => BindingKind::QueueProducer {
+                    queue: field("queue").or_else(|| Some(res.id.clone())),
+                },
+                "cloudflare_analytics_engine_dataset" => BindingKind::AnalyticsEngine {
+                    dataset: field("dataset"),
+                },
+                other => BindingKind::Other {
+                    key: other.trim_start_matches("cloudflare_").to_owned(),
+                },
+            };
+            let Some(name) = name else { continue };
+            bindings.push(Binding {
+                name,
+                kind,
+                span: b.span,
+            });
+        }
+        for key in ["durable_objects", "kv_namespaces", "r2_buckets", "d1_databases", "queues", "services", "analytics_engine_datasets"] {
+            if bindings_have(&bindings, &queue_consumers, key) {
+                set(key, Origin::Own, None);
+            }
+        }
+
+        // Vars: the project's, overlaid by the worker's, overlaid by the env's.
+        let mut vars: Vec<Var> = Vec::new();
+        let layers = [root.get("vars"), config.and_then(|c| c.get("vars")), env_node.and_then(|e| e.get("vars"))];
+        for layer in layers.into_iter().flatten() {
+            for e in layer.as_map().unwrap_or_default() {
+                let value = match &e.value.kind {
+                    NodeKind::Str(s) => VarValue::Text(s.clone()),
+                    _ => VarValue::Json(e.value.to_json()),
+                };
+                let var = Var {
+                    name: Sp::new(e.key.clone(), e.key_span),
+                    value,
+                    span: e.value.span,
+                };
+                match vars.iter_mut().find(|v| v.name.value == e.key) {
+                    Some(v) => *v = var,
+                    None => vars.push(var),
+                }
+            }
+        }
+        if !vars.is_empty() {
+            set("vars", Origin::Own, None);
+        }
+        let secrets: Vec<Sp<String>> = root
+            .get("secrets")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
+            .collect();
+        let assets = config.and_then(|c| c.get("assets")).map(|a| Assets {
+            binding: a.get("binding").and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
+            directory: a.get("directory").and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
+            span: a.span,
+        });
+        if let Some(b) = assets.as_ref().and_then(|a| a.binding.clone()) {
+            bindings.push(Binding {
+                name: b,
+                kind: BindingKind::Assets,
+                span: assets.as_ref().map_or(w.node.span, |a| a.span),
+            });
+        }
+        let mut lifecycle = lifecycle.clone();
+        if env.is_some() {
+            if let Some(o) = lifecycle.migrations_origin.as_mut() {
+                o.origin = Origin::Inherited;
+            }
+        }
+        Env {
+            name: env_name,
+            span: env.map_or(w.node.span, |e| e.value.span),
+            script_name,
+            main,
+            compatibility_date,
+            compatibility_flags,
+            routes,
+            workers_dev,
+            crons,
+            bindings,
+            queue_consumers,
+            vars,
+            secrets,
+            assets,
+            lifecycle,
+            origins,
+            // The generator repeats every non-inheritable key per env, so none can go missing.
+            missing_non_inheritable: Vec::new(),
+        }
+    }
+
+    fn lint(&mut self, root: &Node) -> LintSettings {
+        let Some(lint) = root.get("lint") else {
+            return LintSettings::default();
+        };
+        LintSettings {
+            allow: self.r.strings(lint, "lint", "allow"),
+            warn: self.r.strings(lint, "lint", "warn"),
+            deny: self.r.strings(lint, "lint", "deny"),
+            options: lint
+                .get("options")
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect(),
+        }
+    }
+}
+
+fn inherited(env: Option<&Entry>) -> Origin {
+    if env.is_some() {
+        Origin::Inherited
+    } else {
+        Origin::Own
+    }
+}
+
+fn worker_ids_help(workers: &[WorkerDecl]) -> String {
+    let ids: Vec<&str> = workers.iter().map(|w| w.id.as_str()).collect();
+    if ids.is_empty() {
+        "the blueprint declares no `cloudflare_worker` resource".to_owned()
+    } else {
+        format!("worker resource ids: {}", ids.join(", "))
+    }
+}
+
+fn bindings_have(bindings: &[Binding], consumers: &[QueueConsumer], key: &str) -> bool {
+    (key == "queues" && !consumers.is_empty()) || bindings.iter().any(|b| b.wrangler_key() == key)
+}
+
+/// The worker's `config.durable_objects` shorthand entries.
+fn shorthand<'n>(w: &WorkerDecl<'n>) -> Vec<&'n Node> {
+    w.config
+        .and_then(|c| c.get("durable_objects"))
+        .and_then(|d| d.as_seq().or_else(|| d.get("bindings").and_then(Node::as_seq)))
+        .map(|s| s.iter().filter(|n| n.as_map().is_some()).collect())
+        .unwrap_or_default()
+}
+
+/// A resource's config with an environment's overrides applied key by key.
+fn effective_config<'n>(res: &'n Resource, env: Option<&'n Entry>) -> Vec<(String, &'n Node)> {
+    let mut out: Vec<(String, &Node)> = res
+        .config
+        .as_ref()
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| (e.key.clone(), &e.value))
+        .collect();
+    let overrides = env
+        .and_then(|e| e.value.get("resources"))
+        .and_then(|r| r.get(&res.id.value))
+        .and_then(Node::as_map)
+        .unwrap_or_default();
+    for o in overrides {
+        match out.iter_mut().find(|(k, _)| *k == o.key) {
+            Some(slot) => slot.1 = &o.value,
+            None => out.push((o.key.clone(), &o.value)),
+        }
+    }
+    out
+}
+
+fn instances(node: &Node) -> Instances {
+    let s = |k: &str| node.get(k).and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)));
+    let (singleton, singleton_reason) = match node.get("singleton") {
+        Some(n) => match &n.kind {
+            NodeKind::Bool(b) => (Some(Sp::new(*b, n.span)), None),
+            NodeKind::Map(_) => (
+                Some(Sp::new(true, n.span)),
+                n.get("reason").and_then(|r| Some(Sp::new(r.as_str()?.to_owned(), r.span))),
+            ),
+            _ => (None, None),
+        },
+        None => (None, None),
+    };
+    Instances {
+        route: s("route"),
+        key: s("key"),
+        singleton,
+        singleton_reason,
+        span: Some(node.span),
+    }
+}
+
+fn routes_of(v: &Node) -> Vec<Route> {
+    let items: Vec<&Node> = match &v.kind {
+        NodeKind::Seq(s) => s.iter().collect(),
+        _ => vec![v],
+    };
+    items
+        .into_iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Str(s) => Some(Route {
+                pattern: Sp::new(s.clone(), n.span),
+                zone_name: None,
+                zone_id: None,
+                custom_domain: None,
+                span: n.span,
+            }),
+            NodeKind::Map(_) => {
+                let s = |k: &str| n.get(k).and_then(|x| Some(Sp::new(x.as_str()?.to_owned(), x.span)));
+                Some(Route {
+                    pattern: s("pattern")?,
+                    zone_name: s("zone_name"),
+                    zone_id: s("zone_id"),
+                    custom_domain: n.get("custom_domain").and_then(Node::as_bool),
+                    span: n.span,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{self, Format, Limits};
+
+    fn resolve_text(text: &str) -> (Project, Vec<Diagnostic>) {
+        let file = SourceFile::new("blueprint.yaml", Format::Blueprint, text.to_owned());
+        let root = source::parse(&file, &Limits::default()).unwrap();
+        let (p, d) = resolve(&file, &root);
+        (p.unwrap(), d)
+    }
+
+    const MULTI: &str = r#"
+project_name: shop
+provider: cloudflare
+compatibility_date: "2025-10-08"
+resources:
+  - { id: api, type: cloudflare_worker, name: shop-api }
+  - { id: jobs, type: cloudflare_worker }
+  - { id: cache, type: cloudflare_kv_namespace, config: { id: "0f2ac7d1e3b94c55a1b2c3d4e5f60718" } }
+  - { id: exports, type: cloudflare_queue, config: { queue: shop-exports } }
+durable_objects:
+  - { class_name: Cart, worker: api, kind: session, instances: { key: "{header:X-User}" } }
+bindings:
+  - { worker: api, name: CART, target: Cart }
+  - { worker: jobs, name: CART, target: Cart }
+  - { worker: api, name: CACHE, target: cache }
+  - { worker: api, name: EXPORTS, target: exports, role: producer }
+  - { worker: jobs, target: exports, role: consumer, config: { max_batch_size: 10 } }
+  - { worker: api, name: JOBS, target: jobs }
+vars: { LOG_LEVEL: info }
+secrets: [STRIPE_KEY]
+environments:
+  staging:
+    vars: { LOG_LEVEL: debug }
+    resources:
+      cache: { id: "aa2ac7d1e3b94c55a1b2c3d4e5f60718" }
+"#;
+
+    #[test]
+    fn workers_bindings_and_envs_resolve() {
+        let (p, d) = resolve_text(MULTI);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.workers.len(), 2);
+        let api = &p.workers[0];
+        assert_eq!(api.name().unwrap().value, "shop-api");
+        assert_eq!(p.workers[1].name().unwrap().value, "shop-jobs");
+        let top = api.top();
+        let names: Vec<_> = top.bindings.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["CART", "CACHE", "EXPORTS", "JOBS"]);
+        assert!(top.lifecycle.planned);
+
+        let jobs_staging = p.workers[1].env(Some("staging")).unwrap();
+        let (_, cart) = jobs_staging.durable_objects().next().unwrap();
+        assert_eq!(cart.script_name.as_ref().unwrap().value, "shop-api-staging");
+        assert_eq!(jobs_staging.queue_consumers.len(), 1);
+
+        let staging = api.env(Some("staging")).unwrap();
+        let kv = staging.bindings.iter().find(|b| b.name.value == "CACHE").unwrap();
+        match &kv.kind {
+            BindingKind::KvNamespace { id, .. } => {
+                assert!(id.as_ref().unwrap().value.starts_with("aa2a"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let level = staging.vars.iter().find(|v| v.name.value == "LOG_LEVEL").unwrap();
+        assert_eq!(level.value, VarValue::Text("debug".into()));
+        assert_eq!(staging.secrets.len(), 1);
+        assert!(staging.missing_non_inheritable.is_empty());
+    }
+
+    #[test]
+    fn dangling_references_are_reported() {
+        let text = MULTI.replace("target: cache }", "target: cahce }").replace("cache: { id", "cach: { id");
+        let (_, d) = resolve_text(&text);
+        let msgs: Vec<_> = d.iter().map(|d| (d.rule.as_str(), d.message.as_str())).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs.iter().all(|(r, _)| *r == UNRESOLVED));
+        assert!(d.iter().any(|d| d.help.as_deref() == Some("did you mean `cache`?")));
+    }
+
+    #[test]
+    fn seed_002_shorthand_declares_classes() {
+        let text = "project_name: realtime-app\nprovider: cloudflare\nresources:\n  - id: main-worker\n    type: cloudflare_worker\n    name: realtime-app\n    config:\n      main: src/index.ts\n      durable_objects:\n        - name: CHAT_ROOM\n          class_name: ChatRoom\n";
+        let (p, d) = resolve_text(text);
+        assert!(d.is_empty());
+        assert_eq!(p.classes.len(), 1);
+        assert!(p.classes[0].implicit);
+        assert_eq!(p.workers[0].top().durable_objects().count(), 1);
+    }
+}
