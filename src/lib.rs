@@ -4,6 +4,8 @@
 //! (JSON Schema for blueprints, wrangler's key tree for configs) → [`model`] (raw, then resolved
 //! per environment) → lint → [`diagnostics`] (our own type, rendered at the edge).
 
+pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod model;
 pub mod schema;

@@ -98,11 +98,7 @@ impl<'a> Cx<'a> {
                 let script_name = self
                     .r
                     .string(node, "", "name")
-                    .or_else(|| {
-                        (worker_count == 1)
-                            .then(|| project_name.clone())
-                            .flatten()
-                    })
+                    .or_else(|| (worker_count == 1).then(|| project_name.clone()).flatten())
                     .unwrap_or_else(|| {
                         let base = project_name.as_ref().map_or("worker", |p| p.as_str());
                         Sp::new(format!("{base}-{}", id.value), id.span)
@@ -134,7 +130,8 @@ impl<'a> Cx<'a> {
         let lifecycle = self.lifecycle(root);
         let mut resolved = Vec::new();
         for w in &workers {
-            let mut envs = vec![self.env(root, w, None, &workers, &classes, &resources, &lifecycle)];
+            let mut envs =
+                vec![self.env(root, w, None, &workers, &classes, &resources, &lifecycle)];
             for e in &env_nodes {
                 envs.push(self.env(root, w, Some(e), &workers, &classes, &resources, &lifecycle));
             }
@@ -163,14 +160,21 @@ impl<'a> Cx<'a> {
         let only_worker = (workers.len() == 1).then(|| workers[0].id.clone());
         let mut out: Vec<DoClass> = Vec::new();
         let mut seen: HashMap<String, Span> = HashMap::new();
-        for node in root.get("durable_objects").and_then(Node::as_seq).unwrap_or_default() {
+        for node in root
+            .get("durable_objects")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
             let Some(class_name) = self.r.string(node, "", "class_name") else {
                 continue;
             };
             if let Some(first) = seen.get(&class_name.value) {
                 let d = Diagnostic::error(
                     DUPLICATE,
-                    format!("Durable Object class `{}` is declared twice", class_name.value),
+                    format!(
+                        "Durable Object class `{}` is declared twice",
+                        class_name.value
+                    ),
                     Label::new(self.file(), class_name.span),
                 )
                 .with_secondary(Label::new(self.file(), *first).with_message("first declared here"))
@@ -259,11 +263,19 @@ impl<'a> Cx<'a> {
 
     fn check_env_overrides(&mut self, envs: &[&Entry], by_id: &HashMap<String, &Node>) {
         for env in envs {
-            for o in env.value.get("resources").and_then(Node::as_map).unwrap_or_default() {
+            for o in env
+                .value
+                .get("resources")
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+            {
                 if !by_id.contains_key(&o.key) {
                     let d = Diagnostic::error(
                         UNRESOLVED,
-                        format!("environment `{}` overrides resource `{}`, which does not exist", env.key, o.key),
+                        format!(
+                            "environment `{}` overrides resource `{}`, which does not exist",
+                            env.key, o.key
+                        ),
                         Label::new(self.file(), o.key_span),
                     )
                     .with_help("env overrides are keyed by resource id; check the spelling")
@@ -282,12 +294,19 @@ impl<'a> Cx<'a> {
         classes: &[DoClass],
         by_id: &HashMap<String, &Node>,
     ) {
-        for b in root.get("bindings").and_then(Node::as_seq).unwrap_or_default() {
+        for b in root
+            .get("bindings")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
             if let Some(w) = b.get("worker").and_then(|n| Some((n.as_str()?, n.span))) {
                 if !workers.iter().any(|d| d.id.value == w.0) {
                     let d = Diagnostic::error(
                         UNRESOLVED,
-                        format!("binding is for worker `{}`, which is not a cloudflare_worker resource", w.0),
+                        format!(
+                            "binding is for worker `{}`, which is not a cloudflare_worker resource",
+                            w.0
+                        ),
                         Label::new(self.file(), w.1),
                     )
                     .with_help(worker_ids_help(workers));
@@ -334,7 +353,11 @@ impl<'a> Cx<'a> {
                 });
                 for item in e.value.as_seq().unwrap_or_default() {
                     if item.as_map().is_some() {
-                        lc.migrations.push(super::wrangler::read_migration_node(&mut self.r, "migrations", item));
+                        lc.migrations.push(super::wrangler::read_migration_node(
+                            &mut self.r,
+                            "migrations",
+                            item,
+                        ));
                     }
                 }
             }
@@ -358,7 +381,13 @@ impl<'a> Cx<'a> {
         let env_node = env.map(|e| &e.value);
         let mut origins = BTreeMap::new();
         let mut set = |key: &str, origin: Origin, span: Option<Span>| {
-            origins.insert(key.to_owned(), KeyOrigin { origin, key_span: span });
+            origins.insert(
+                key.to_owned(),
+                KeyOrigin {
+                    origin,
+                    key_span: span,
+                },
+            );
         };
         let config = w.config;
         // An env's own value, else the worker's, else the project's.
@@ -366,7 +395,11 @@ impl<'a> Cx<'a> {
             if let Some(v) = env_node.and_then(|e| e.get(key)) {
                 return Some((v, Origin::Own));
             }
-            let inherited = if env.is_some() { Origin::Inherited } else { Origin::Own };
+            let inherited = if env.is_some() {
+                Origin::Inherited
+            } else {
+                Origin::Own
+            };
             config
                 .and_then(|c| c.get(key))
                 .or_else(|| root.get(key))
@@ -375,12 +408,27 @@ impl<'a> Cx<'a> {
 
         let script_name = match &env_name {
             None => Some(w.script_name.clone()),
-            Some(e) => Some(Sp::new(format!("{}-{}", w.script_name.value, e.value), w.script_name.span)),
+            Some(e) => Some(Sp::new(
+                format!("{}-{}", w.script_name.value, e.value),
+                w.script_name.span,
+            )),
         };
-        set("name", if env.is_some() { Origin::Default } else { Origin::Own }, Some(w.script_name.span));
+        set(
+            "name",
+            if env.is_some() {
+                Origin::Default
+            } else {
+                Origin::Own
+            },
+            Some(w.script_name.span),
+        );
         let main = config.and_then(|c| self.r.string(c, "", "main"));
         if main.is_some() {
-            set("main", inherited(env), config.and_then(|c| c.entry("main")).map(|e| e.key_span));
+            set(
+                "main",
+                inherited(env),
+                config.and_then(|c| c.entry("main")).map(|e| e.key_span),
+            );
         }
         let compatibility_date = pick("compatibility_date").and_then(|(v, o)| {
             set("compatibility_date", o, None);
@@ -441,7 +489,11 @@ impl<'a> Cx<'a> {
                 .get("script_name")
                 .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
                 .or_else(|| {
-                    let host = classes.iter().find(|c| c.class_name.value == class_s)?.worker.as_ref()?;
+                    let host = classes
+                        .iter()
+                        .find(|c| c.class_name.value == class_s)?
+                        .worker
+                        .as_ref()?;
                     if host.value == w.id.value {
                         return None;
                     }
@@ -458,7 +510,11 @@ impl<'a> Cx<'a> {
             });
         }
         let only_worker = workers.len() == 1;
-        for b in root.get("bindings").and_then(Node::as_seq).unwrap_or_default() {
+        for b in root
+            .get("bindings")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
             let for_worker = match b.get("worker").and_then(Node::as_str) {
                 Some(id) => id == w.id.value,
                 None => only_worker,
@@ -469,7 +525,9 @@ impl<'a> Cx<'a> {
             let Some(target) = b.get("target").and_then(|n| Some((n.as_str()?, n.span))) else {
                 continue;
             };
-            let name = b.get("name").and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)));
+            let name = b
+                .get("name")
+                .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)));
             let role = b.get("role").and_then(Node::as_str);
             if let Some(class) = classes.iter().find(|c| c.class_name.value == target.0) {
                 let Some(name) = name else { continue };
@@ -554,7 +612,15 @@ impl<'a> Cx<'a> {
                 span: b.span,
             });
         }
-        for key in ["durable_objects", "kv_namespaces", "r2_buckets", "d1_databases", "queues", "services", "analytics_engine_datasets"] {
+        for key in [
+            "durable_objects",
+            "kv_namespaces",
+            "r2_buckets",
+            "d1_databases",
+            "queues",
+            "services",
+            "analytics_engine_datasets",
+        ] {
             if bindings_have(&bindings, &queue_consumers, key) {
                 set(key, Origin::Own, None);
             }
@@ -562,7 +628,11 @@ impl<'a> Cx<'a> {
 
         // Vars: the project's, overlaid by the worker's, overlaid by the env's.
         let mut vars: Vec<Var> = Vec::new();
-        let layers = [root.get("vars"), config.and_then(|c| c.get("vars")), env_node.and_then(|e| e.get("vars"))];
+        let layers = [
+            root.get("vars"),
+            config.and_then(|c| c.get("vars")),
+            env_node.and_then(|e| e.get("vars")),
+        ];
         for layer in layers.into_iter().flatten() {
             for e in layer.as_map().unwrap_or_default() {
                 let value = match &e.value.kind {
@@ -591,8 +661,12 @@ impl<'a> Cx<'a> {
             .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
             .collect();
         let assets = config.and_then(|c| c.get("assets")).map(|a| Assets {
-            binding: a.get("binding").and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
-            directory: a.get("directory").and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
+            binding: a
+                .get("binding")
+                .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
+            directory: a
+                .get("directory")
+                .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
             span: a.span,
         });
         if let Some(b) = assets.as_ref().and_then(|a| a.binding.clone()) {
@@ -674,7 +748,10 @@ fn bindings_have(bindings: &[Binding], consumers: &[QueueConsumer], key: &str) -
 fn shorthand<'n>(w: &WorkerDecl<'n>) -> Vec<&'n Node> {
     w.config
         .and_then(|c| c.get("durable_objects"))
-        .and_then(|d| d.as_seq().or_else(|| d.get("bindings").and_then(Node::as_seq)))
+        .and_then(|d| {
+            d.as_seq()
+                .or_else(|| d.get("bindings").and_then(Node::as_seq))
+        })
         .map(|s| s.iter().filter(|n| n.as_map().is_some()).collect())
         .unwrap_or_default()
 }
@@ -704,13 +781,17 @@ fn effective_config<'n>(res: &'n Resource, env: Option<&'n Entry>) -> Vec<(Strin
 }
 
 fn instances(node: &Node) -> Instances {
-    let s = |k: &str| node.get(k).and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)));
+    let s = |k: &str| {
+        node.get(k)
+            .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
+    };
     let (singleton, singleton_reason) = match node.get("singleton") {
         Some(n) => match &n.kind {
             NodeKind::Bool(b) => (Some(Sp::new(*b, n.span)), None),
             NodeKind::Map(_) => (
                 Some(Sp::new(true, n.span)),
-                n.get("reason").and_then(|r| Some(Sp::new(r.as_str()?.to_owned(), r.span))),
+                n.get("reason")
+                    .and_then(|r| Some(Sp::new(r.as_str()?.to_owned(), r.span))),
             ),
             _ => (None, None),
         },
@@ -741,7 +822,10 @@ fn routes_of(v: &Node) -> Vec<Route> {
                 span: n.span,
             }),
             NodeKind::Map(_) => {
-                let s = |k: &str| n.get(k).and_then(|x| Some(Sp::new(x.as_str()?.to_owned(), x.span)));
+                let s = |k: &str| {
+                    n.get(k)
+                        .and_then(|x| Some(Sp::new(x.as_str()?.to_owned(), x.span)))
+                };
                 Some(Route {
                     pattern: s("pattern")?,
                     zone_name: s("zone_name"),
@@ -813,14 +897,22 @@ environments:
         assert_eq!(jobs_staging.queue_consumers.len(), 1);
 
         let staging = api.env(Some("staging")).unwrap();
-        let kv = staging.bindings.iter().find(|b| b.name.value == "CACHE").unwrap();
+        let kv = staging
+            .bindings
+            .iter()
+            .find(|b| b.name.value == "CACHE")
+            .unwrap();
         match &kv.kind {
             BindingKind::KvNamespace { id, .. } => {
                 assert!(id.as_ref().unwrap().value.starts_with("aa2a"))
             }
             other => panic!("{other:?}"),
         }
-        let level = staging.vars.iter().find(|v| v.name.value == "LOG_LEVEL").unwrap();
+        let level = staging
+            .vars
+            .iter()
+            .find(|v| v.name.value == "LOG_LEVEL")
+            .unwrap();
         assert_eq!(level.value, VarValue::Text("debug".into()));
         assert_eq!(staging.secrets.len(), 1);
         assert!(staging.missing_non_inheritable.is_empty());
@@ -828,12 +920,19 @@ environments:
 
     #[test]
     fn dangling_references_are_reported() {
-        let text = MULTI.replace("target: cache }", "target: cahce }").replace("cache: { id", "cach: { id");
+        let text = MULTI
+            .replace("target: cache }", "target: cahce }")
+            .replace("cache: { id", "cach: { id");
         let (_, d) = resolve_text(&text);
-        let msgs: Vec<_> = d.iter().map(|d| (d.rule.as_str(), d.message.as_str())).collect();
+        let msgs: Vec<_> = d
+            .iter()
+            .map(|d| (d.rule.as_str(), d.message.as_str()))
+            .collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs.iter().all(|(r, _)| *r == UNRESOLVED));
-        assert!(d.iter().any(|d| d.help.as_deref() == Some("did you mean `cache`?")));
+        assert!(d
+            .iter()
+            .any(|d| d.help.as_deref() == Some("did you mean `cache`?")));
     }
 
     #[test]

@@ -67,7 +67,11 @@ impl Project {
         let mut names: Vec<String> = self
             .workers
             .iter()
-            .flat_map(|w| w.envs.iter().filter_map(|e| e.name.as_ref().map(|n| n.value.clone())))
+            .flat_map(|w| {
+                w.envs
+                    .iter()
+                    .filter_map(|e| e.name.as_ref().map(|n| n.value.clone()))
+            })
             .collect();
         names.sort();
         names.dedup();
@@ -349,13 +353,18 @@ pub struct Export {
 
 impl Export {
     pub fn is_durable_object(&self) -> bool {
-        self.kind.as_ref().is_some_and(|k| k.value == "durable-object")
+        self.kind
+            .as_ref()
+            .is_some_and(|k| k.value == "durable-object")
     }
     /// Live: declared and not a tombstone.
     pub fn is_live(&self) -> bool {
         match &self.state {
             None => true,
-            Some(s) => matches!(s.value.as_str(), "created" | "transferred" | "expecting-transfer"),
+            Some(s) => matches!(
+                s.value.as_str(),
+                "created" | "transferred" | "expecting-transfer"
+            ),
         }
     }
 }

@@ -33,7 +33,10 @@ impl<'a> Reader<'a> {
         }
         let d = Diagnostic::error(
             "schema",
-            format!("`{path}` should be {expected}, but it is {}", node.type_name()),
+            format!(
+                "`{path}` should be {expected}, but it is {}",
+                node.type_name()
+            ),
             Label::new(self.file, node.span),
         )
         .with_help(format!("change `{path}` to {expected}"))

@@ -14,6 +14,15 @@ use crate::source::{Node, NodeKind, SourceFile};
 /// still built from whatever is readable so other checks can run.
 pub fn resolve(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Diagnostic>) {
     let mut r = Reader::new(file);
+    if file.text.trim().is_empty() {
+        let d = Diagnostic::error(
+            "schema",
+            "the wrangler config is empty",
+            Label::new(file, root.span),
+        )
+        .with_help("start from `name`, `main` and `compatibility_date` at the top level");
+        return (None, vec![d]);
+    }
     if root.as_map().is_none() {
         let d = Diagnostic::error(
             "schema",
@@ -281,7 +290,12 @@ fn read_route(r: &mut Reader, path: &str, node: &Node) -> Option<Route> {
         NodeKind::Map(_) => {
             let pattern = r.string(node, path, "pattern");
             if pattern.is_none() && node.get("pattern").is_none() {
-                r.missing(path, "pattern", node, "a route needs a `pattern` such as \"example.com/*\"");
+                r.missing(
+                    path,
+                    "pattern",
+                    node,
+                    "a route needs a `pattern` such as \"example.com/*\"",
+                );
             }
             Some(Route {
                 pattern: pattern?,
@@ -292,7 +306,11 @@ fn read_route(r: &mut Reader, path: &str, node: &Node) -> Option<Route> {
             })
         }
         _ => {
-            r.type_error(path, node, "a route pattern string or a {pattern, zone_name} table");
+            r.type_error(
+                path,
+                node,
+                "a route pattern string or a {pattern, zone_name} table",
+            );
             None
         }
     }
@@ -325,7 +343,9 @@ fn binding_name(r: &mut Reader, item: &Node, path: &str, field: &str) -> Option<
             path,
             field,
             item,
-            &format!("add `{field} = \"NAME\"`: the name the worker reads this binding as (env.NAME)"),
+            &format!(
+                "add `{field} = \"NAME\"`: the name the worker reads this binding as (env.NAME)"
+            ),
         );
     }
     name
@@ -356,7 +376,12 @@ fn read_bindings(
                 let name = binding_name(r, item, &ip, "name");
                 let class_name = r.string(item, &ip, "class_name");
                 if class_name.is_none() && item.get("class_name").is_none() {
-                    r.missing(&ip, "class_name", item, "add `class_name`: the exported Durable Object class");
+                    r.missing(
+                        &ip,
+                        "class_name",
+                        item,
+                        "add `class_name`: the exported Durable Object class",
+                    );
                 }
                 if let (Some(name), Some(class_name)) = (name, class_name) {
                     bindings.push(Binding {
@@ -378,7 +403,11 @@ fn read_bindings(
                 id: r.string(item, &ip, "id"),
                 preview_id: r.string(item, &ip, "preview_id"),
             };
-            bindings.push(Binding { name, kind, span: item.span });
+            bindings.push(Binding {
+                name,
+                kind,
+                span: item.span,
+            });
         }
     }
     for (ip, item) in entries(r, own, p, "r2_buckets") {
@@ -388,7 +417,11 @@ fn read_bindings(
                 preview_bucket_name: r.string(item, &ip, "preview_bucket_name"),
                 jurisdiction: r.string(item, &ip, "jurisdiction"),
             };
-            bindings.push(Binding { name, kind, span: item.span });
+            bindings.push(Binding {
+                name,
+                kind,
+                span: item.span,
+            });
         }
     }
     for (ip, item) in entries(r, own, p, "d1_databases") {
@@ -399,7 +432,11 @@ fn read_bindings(
                 preview_database_id: r.string(item, &ip, "preview_database_id"),
                 migrations_dir: r.string(item, &ip, "migrations_dir"),
             };
-            bindings.push(Binding { name, kind, span: item.span });
+            bindings.push(Binding {
+                name,
+                kind,
+                span: item.span,
+            });
         }
     }
     if let Some(queues) = own.get("queues") {
@@ -410,7 +447,11 @@ fn read_bindings(
                     let kind = BindingKind::QueueProducer {
                         queue: r.string(item, &ip, "queue"),
                     };
-                    bindings.push(Binding { name, kind, span: item.span });
+                    bindings.push(Binding {
+                        name,
+                        kind,
+                        span: item.span,
+                    });
                 }
             }
             for (ip, item) in entries(r, queues, &path, "consumers") {
@@ -429,7 +470,11 @@ fn read_bindings(
                 environment: r.string(item, &ip, "environment"),
                 entrypoint: r.string(item, &ip, "entrypoint"),
             };
-            bindings.push(Binding { name, kind, span: item.span });
+            bindings.push(Binding {
+                name,
+                kind,
+                span: item.span,
+            });
         }
     }
     for (ip, item) in entries(r, own, p, "analytics_engine_datasets") {
@@ -437,7 +482,11 @@ fn read_bindings(
             let kind = BindingKind::AnalyticsEngine {
                 dataset: r.string(item, &ip, "dataset"),
             };
-            bindings.push(Binding { name, kind, span: item.span });
+            bindings.push(Binding {
+                name,
+                kind,
+                span: item.span,
+            });
         }
     }
     for key in OTHER_BINDING_LISTS {
@@ -446,12 +495,18 @@ fn read_bindings(
             continue;
         };
         for item in list {
-            let field = if item.get("binding").is_some() { "binding" } else { "name" };
+            let field = if item.get("binding").is_some() {
+                "binding"
+            } else {
+                "name"
+            };
             if let Some(name) = item.get(field).and_then(|n| n.as_str()) {
                 let span = item.get(field).map_or(item.span, |n| n.span);
                 bindings.push(Binding {
                     name: Sp::new(name.to_owned(), span),
-                    kind: BindingKind::Other { key: (*key).to_owned() },
+                    kind: BindingKind::Other {
+                        key: (*key).to_owned(),
+                    },
                     span: item.span,
                 });
             }
@@ -462,7 +517,9 @@ fn read_bindings(
             if let Some(name) = n.as_str() {
                 bindings.push(Binding {
                     name: Sp::new(name.to_owned(), n.span),
-                    kind: BindingKind::Other { key: (*key).to_owned() },
+                    kind: BindingKind::Other {
+                        key: (*key).to_owned(),
+                    },
                     span: own.get(key).map_or(n.span, |t| t.span),
                 });
             }
@@ -506,7 +563,10 @@ fn read_vars(r: &mut Reader, src: &Source) -> Vec<Var> {
             NodeKind::Datetime(_) => {
                 let d = Diagnostic::error(
                     "schema",
-                    format!("`{path}.{}` is a TOML date, which wrangler does not support", e.key),
+                    format!(
+                        "`{path}.{}` is a TOML date, which wrangler does not support",
+                        e.key
+                    ),
                     Label::new(r.file, e.value.span),
                 )
                 .with_help("quote the date to make it a string")
@@ -567,7 +627,12 @@ fn read_lifecycle(r: &mut Reader, src: &Source) -> Lifecycle {
 pub(super) fn read_migration_node(r: &mut Reader, path: &str, item: &Node) -> Migration {
     let tag = r.string(item, path, "tag");
     if tag.is_none() && item.get("tag").is_none() {
-        r.missing(path, "tag", item, "every migration needs a unique `tag` such as \"v1\"");
+        r.missing(
+            path,
+            "tag",
+            item,
+            "every migration needs a unique `tag` such as \"v1\"",
+        );
     }
     let mut renamed = Vec::new();
     for (ip, e) in entries(r, item, path, "renamed_classes") {
@@ -658,14 +723,29 @@ class_name = "Room"
         assert!(staging.bindings.is_empty(), "bindings are not inherited");
         assert_eq!(staging.vars.len(), 1);
         assert_eq!(staging.routes.len(), 1, "routes are inherited");
-        assert_eq!(staging.lifecycle.migrations.len(), 1, "migrations are inherited");
-        let missing: Vec<_> = staging.missing_non_inheritable.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(
+            staging.lifecycle.migrations.len(),
+            1,
+            "migrations are inherited"
+        );
+        let missing: Vec<_> = staging
+            .missing_non_inheritable
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect();
         assert_eq!(missing, ["durable_objects", "kv_namespaces"]);
 
         let prod = w.env(Some("production")).unwrap();
         assert_eq!(prod.script_name.as_ref().unwrap().value, "app-prod");
-        assert!(prod.routes.is_empty(), "an env's own value replaces the top level's");
-        let missing: Vec<_> = prod.missing_non_inheritable.iter().map(|m| m.key.as_str()).collect();
+        assert!(
+            prod.routes.is_empty(),
+            "an env's own value replaces the top level's"
+        );
+        let missing: Vec<_> = prod
+            .missing_non_inheritable
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect();
         assert_eq!(missing, ["kv_namespaces", "vars"]);
     }
 
@@ -695,7 +775,10 @@ class_name = "Room"
                         e.name_str().map(str::to_owned),
                         e.bindings.len(),
                         e.vars.len(),
-                        e.missing_non_inheritable.iter().map(|m| m.key.clone()).collect(),
+                        e.missing_non_inheritable
+                            .iter()
+                            .map(|m| m.key.clone())
+                            .collect(),
                     )
                 })
                 .collect()

@@ -23,11 +23,17 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let result = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
-        let r = e.range();
-        LoadError::new(format!("JSON syntax error: {}", e.kind()), Span::new(r.start, r.end))
-            .with_help("fix the JSON syntax at this position (comments and trailing commas are allowed)")
-    })?;
+    let result =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map_err(|e| {
+            let r = e.range();
+            LoadError::new(
+                format!("JSON syntax error: {}", e.kind()),
+                Span::new(r.start, r.end),
+            )
+            .with_help(
+                "fix the JSON syntax at this position (comments and trailing commas are allowed)",
+            )
+        })?;
     match result.value {
         Some(value) => convert(&value, text),
         None => Ok(Node::new(NodeKind::Null, Span::new(0, 0))),
@@ -117,7 +123,11 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let e = load("{\"a\": 1,\n \"a\": 2}").unwrap_err();
-        assert!(e.message.contains("first defined on line 1"), "{}", e.message);
+        assert!(
+            e.message.contains("first defined on line 1"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -196,7 +196,22 @@ pub fn parse(file: &SourceFile, limits: &Limits) -> Result<Node, LoadError> {
 ///
 /// On failure the error's span is the offset of the first bad byte in the *lossy* decoding of the
 /// bytes, which keeps the valid prefix byte-for-byte, so it can be shown against that text.
-pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
+/// Binary content (NUL or other control bytes) is refused as such, not as "bad UTF-8".
+pub fn decode(bytes: Vec<u8>) -> Result<String, (LoadError, Vec<u8>)> {
+    if let Some(at) = bytes
+        .iter()
+        .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+    {
+        let e = LoadError::new(
+            format!(
+                "file holds binary data (control byte 0x{:02x} at offset {at}), not text",
+                bytes[at]
+            ),
+            Span::new(at, at + 1),
+        )
+        .with_help("doforge checks text files: blueprint YAML and wrangler TOML/JSON");
+        return Err((e, bytes));
+    }
     match String::from_utf8(bytes) {
         Ok(mut s) => {
             if s.starts_with('\u{feff}') {
@@ -206,11 +221,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            Err(LoadError::new(
+            let err = LoadError::new(
                 format!("file is not valid UTF-8 (invalid byte at offset {at})"),
                 Span::new(at, at + 1),
             )
-            .with_help("save the file as UTF-8"))
+            .with_help("save the file as UTF-8");
+            Err((err, e.into_bytes()))
         }
     }
 }

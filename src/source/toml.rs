@@ -9,7 +9,9 @@ use super::{Entry, Limits, LoadError, Node, NodeKind, Span};
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
     depth::check(text, Syntax::Toml, limits)?;
     let table = DeTable::parse(text).map_err(|e| {
-        let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        let span = e
+            .span()
+            .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let message = e.message().trim_end().to_owned();
         LoadError::new(format!("TOML syntax error: {message}"), span)
             .with_help("fix the TOML syntax at this position")
@@ -25,14 +27,11 @@ fn convert(value: &Spanned<DeValue<'_>>, depth: usize, limits: &Limits) -> Resul
         DeValue::String(s) => NodeKind::Str(s.to_string()),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(v) => NodeKind::Int(v),
-            Err(_) => {
-                return Err(LoadError::new(
-                    "integer does not fit in 64 bits",
-                    span,
-                ))
-            }
+            Err(_) => return Err(LoadError::new("integer does not fit in 64 bits", span)),
         },
-        DeValue::Float(f) => NodeKind::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN)),
+        DeValue::Float(f) => {
+            NodeKind::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
+        }
         DeValue::Boolean(b) => NodeKind::Bool(*b),
         DeValue::Datetime(d) => NodeKind::Datetime(d.to_string()),
         DeValue::Array(items) => {
@@ -87,7 +86,10 @@ mod tests {
         let bindings = n.get("durable_objects").unwrap().get("bindings").unwrap();
         let first = &bindings.as_seq().unwrap()[0];
         let class = first.entry("class_name").unwrap();
-        assert_eq!(&text[class.key_span.start..class.key_span.end], "class_name");
+        assert_eq!(
+            &text[class.key_span.start..class.key_span.end],
+            "class_name"
+        );
         assert_eq!(&text[class.value.span.start..class.value.span.end], "\"A\"");
         let keys: Vec<_> = n.as_map().unwrap().iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["name", "durable_objects", "vars"]);
@@ -110,7 +112,10 @@ mod tests {
     #[test]
     fn datetimes_are_kept() {
         let n = load("[vars]\nD = 2024-01-01\n").unwrap();
-        assert!(matches!(n.get("vars").unwrap().get("D").unwrap().kind, NodeKind::Datetime(_)));
+        assert!(matches!(
+            n.get("vars").unwrap().get("D").unwrap().kind,
+            NodeKind::Datetime(_)
+        ));
     }
 
     #[test]

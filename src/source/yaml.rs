@@ -136,13 +136,19 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
                         items,
                         start,
                         anchor,
-                    } => (Node::new(NodeKind::Seq(items), Span::new(start, end)), anchor),
+                    } => (
+                        Node::new(NodeKind::Seq(items), Span::new(start, end)),
+                        anchor,
+                    ),
                     Frame::Map {
                         entries,
                         start,
                         anchor,
                         ..
-                    } => (Node::new(NodeKind::Map(entries), Span::new(start, end)), anchor),
+                    } => (
+                        Node::new(NodeKind::Map(entries), Span::new(start, end)),
+                        anchor,
+                    ),
                 };
                 b.count(1, node.span)?;
                 if anchor > 0 {
@@ -168,7 +174,9 @@ impl Builder<'_> {
                 ),
                 span,
             )
-            .with_help("this looks like an alias bomb; write the values out or reduce the aliases"));
+            .with_help(
+                "this looks like an alias bomb; write the values out or reduce the aliases",
+            ));
         }
         Ok(())
     }
@@ -229,7 +237,9 @@ impl Builder<'_> {
                             format!("duplicate key `{key}` (first defined on line {line})"),
                             key_span,
                         )
-                        .with_help("a key may appear once per mapping; remove or merge one of them"));
+                        .with_help(
+                            "a key may appear once per mapping; remove or merge one of them",
+                        ));
                     }
                     index.insert(key.clone(), entries.len());
                     merged.push(false);
@@ -305,8 +315,20 @@ fn count_nodes(node: &Node) -> usize {
 
 fn scan_error(offsets: &Offsets, e: &ScanError) -> LoadError {
     let at = offsets.byte(e.marker().index());
-    LoadError::new(format!("YAML syntax error: {}", e.info()), Span::new(at, at))
-        .with_help("fix the YAML syntax at this position (check indentation, quotes and `:` spacing)")
+    if e.info().contains("recursion limit") {
+        return LoadError::new(
+            "nesting is deeper than the YAML parser's limit",
+            Span::new(at, at),
+        )
+        .with_help(
+            "no blueprint nests this deep; check the file for a generated or corrupted section",
+        );
+    }
+    LoadError::new(
+        format!("YAML syntax error: {}", e.info()),
+        Span::new(at, at),
+    )
+    .with_help("fix the YAML syntax at this position (check indentation, quotes and `:` spacing)")
 }
 
 /// Resolve a scalar by the YAML 1.2 core schema. Quoted and block scalars are always strings.
@@ -390,7 +412,8 @@ mod tests {
 
     #[test]
     fn scalars_follow_the_core_schema() {
-        let n = load("a: 2024-01-01\nb: no\nc: 10\nd: 1.5\ne: ~\nf: '10'\ng: true\nh: 60s\n").unwrap();
+        let n =
+            load("a: 2024-01-01\nb: no\nc: 10\nd: 1.5\ne: ~\nf: '10'\ng: true\nh: 60s\n").unwrap();
         assert_eq!(n.get("a").unwrap().as_str(), Some("2024-01-01"));
         assert_eq!(n.get("b").unwrap().as_str(), Some("no"));
         assert_eq!(n.get("c").unwrap().as_i64(), Some(10));
@@ -418,7 +441,11 @@ mod tests {
         let text = "a: 1\nb: 2\na: 3\n";
         let e = load(text).unwrap_err();
         assert_eq!(e.span.start, text.rfind('a').unwrap());
-        assert!(e.message.contains("first defined on line 1"), "{}", e.message);
+        assert!(
+            e.message.contains("first defined on line 1"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -444,7 +471,11 @@ mod tests {
     fn deep_nesting_is_refused_not_overflowed() {
         let text = "[".repeat(100_000);
         let e = load(&text).unwrap_err();
-        assert!(e.message.contains("nesting") || e.message.contains("syntax"), "{}", e.message);
+        assert!(
+            e.message.contains("nesting") || e.message.contains("syntax"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -1,0 +1,98 @@
+//! Command-line interface: argument parsing (clap) and one thin file per subcommand. No logic
+//! lives here beyond turning arguments into library calls and outcomes into exit codes.
+
+mod check;
+mod schema;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::check::{EXIT_CLEAN, EXIT_TOOL_FAILED};
+use crate::diagnostics::render::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "doforge",
+    version,
+    about = "Check and generate Cloudflare Workers + Durable Objects projects",
+    long_about = "doforge checks project blueprints and existing wrangler configs (wrangler.toml, \
+wrangler.json, wrangler.jsonc) for structural mistakes and Durable Object pitfalls, with \
+file:line:column diagnostics.",
+    after_help = "Exit codes: 0 clean (or only infos), 1 errors or warnings found, 2 doforge could not do its job."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check blueprints and wrangler configs (files or directories).
+    #[command(
+        after_help = "Examples:\n  doforge check\n  doforge check wrangler.toml --env production\n  doforge check services/ --format sarif > doforge.sarif\n\nExit codes: 0 clean (or only infos), 1 errors or warnings found, 2 a file could not be read or parsed, or bad arguments."
+    )]
+    Check(CheckArgs),
+    /// Print the blueprint JSON Schema (for editors: yaml-language-server, VS Code).
+    Schema,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: the current directory). Directories are searched
+    /// for wrangler.{toml,json,jsonc} and blueprint YAML files, skipping node_modules, target and
+    /// hidden directories.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Only report findings for this environment (and the top level), like `wrangler --env`.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Exit 0 even when errors or warnings are found (exit 2 for tool failures stays).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Largest file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::Limits::default().max_file_bytes)]
+    pub max_file_size: usize,
+    /// Worker threads for multi-file runs (0 = one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+}
+
+/// Run the CLI with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    EXIT_CLEAN
+                }
+                _ => EXIT_TOOL_FAILED,
+            };
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args, &mut out),
+        Command::Schema => schema::run(&mut out),
+    };
+    finish(result, &mut out)
+}
+
+/// Map an I/O outcome to an exit code: a closed pipe (`doforge check | head`) is not an error.
+fn finish(result: io::Result<i32>, out: &mut dyn Write) -> i32 {
+    match result.and_then(|code| out.flush().map(|_| code)) {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(e) => {
+            eprintln!("doforge: {e}");
+            EXIT_TOOL_FAILED
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Every fixture file under tests/fixtures is checked through the library and its rendered
+//! diagnostics (human, no colour, width 100) are snapshot-tested: a new file is a new test.
+//! Also: no input may panic, and the exit code must match the kind of problem.
+
+use std::path::{Path, PathBuf};
+
+use doforge::check::{check_paths, CheckOptions};
+use doforge::diagnostics::render::{render, OutputFormat, RenderOptions};
+
+fn rendered(path: &Path, format: OutputFormat) -> (String, i32) {
+    let report = check_paths(&[path.to_path_buf()], &CheckOptions::default());
+    let mut out = Vec::new();
+    let options = RenderOptions {
+        color: false,
+        width: 100,
+    };
+    render(
+        format,
+        &report.diagnostics,
+        &report.summary,
+        &[],
+        &options,
+        &mut out,
+    )
+    .unwrap();
+    (String::from_utf8(out).unwrap(), report.exit_code(false))
+}
+
+/// Paths in output relative to the repo root, whatever the working directory.
+fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+/// Snapshot every file matching `glob_pattern` under tests/fixtures as `<group>@<file>.snap`.
+fn snapshot_dir(group: &str, glob_pattern: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    insta::glob!("fixtures", glob_pattern, |path| {
+        if path.is_dir() {
+            return;
+        }
+        let (text, code) = rendered(&relative(path), OutputFormat::Human);
+        insta::assert_snapshot!(group, format!("exit code: {code}\n\n{text}"));
+    });
+}
+
+#[test]
+fn seed_configs() {
+    snapshot_dir("seeds", "seeds/*/wrangler.*");
+}
+
+#[test]
+fn blueprints() {
+    snapshot_dir("blueprints", "blueprints/*.yaml");
+}
+
+#[test]
+fn robustness_inputs() {
+    snapshot_dir("robustness", "robustness/**/*");
+}
+
+#[test]
+fn same_config_as_toml_and_jsonc_gives_the_same_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/fixtures/equivalent");
+    let summarize = |file: &str| -> Vec<(String, String, Option<String>, String)> {
+        let report = check_paths(&[dir.join(file)], &CheckOptions::default());
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                // The line each finding points at, as text: equal findings point at equal lines.
+                let (line, _) = d.primary.start();
+                let text = d.primary.file.line_text(line).trim().to_owned();
+                (d.rule.clone(), d.message.clone(), d.env.clone(), text)
+            })
+            .collect()
+    };
+    let toml = summarize("toml/wrangler.toml");
+    let jsonc = summarize("jsonc/wrangler.jsonc");
+    assert!(
+        !toml.is_empty(),
+        "the equivalent fixture must produce findings"
+    );
+    let rules = |v: &[(String, String, Option<String>, String)]| -> Vec<(String, Option<String>)> {
+        v.iter()
+            .map(|(r, _, e, _)| (r.clone(), e.clone()))
+            .collect()
+    };
+    assert_eq!(rules(&toml), rules(&jsonc));
+    for ((_, _, _, t), (_, _, _, j)) in toml.iter().zip(&jsonc) {
+        // Each finding points at the same key in both files (quotes differ between formats).
+        let key = |s: &str| {
+            s.split(['=', ':'])
+                .next()
+                .unwrap()
+                .trim()
+                .trim_matches('"')
+                .trim_start_matches('[')
+                .to_owned()
+        };
+        assert_eq!(key(t), key(j), "toml line `{t}` vs jsonc line `{j}`");
+    }
+}
+
+#[test]
+fn a_one_megabyte_blueprint_is_checked_without_trouble() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.blueprint.yaml");
+    let mut text = String::from("project_name: big\nprovider: cloudflare\ncompatibility_date: \"2025-10-08\"\nresources:\n  - { id: api, type: cloudflare_worker }\ndurable_objects:\n");
+    let mut i = 0;
+    while text.len() < 1024 * 1024 {
+        text.push_str(&format!(
+            "  - {{ class_name: Room{i}, kind: chat_room, instances: {{ route: \"/r{i}/:id\", key: \"{{id}}\" }} }}\n"
+        ));
+        i += 1;
+    }
+    std::fs::write(&path, &text).unwrap();
+    let report = check_paths(&[path], &CheckOptions::default());
+    assert!(
+        !report.fatal,
+        "{:?}",
+        report.diagnostics.first().map(|d| &d.message)
+    );
+    assert_eq!(report.files[0].project.as_ref().unwrap().classes.len(), i);
+}
