@@ -56,6 +56,18 @@ fn blueprints() {
     snapshot_dir("blueprints", "blueprints/*.yaml");
 }
 
+/// The shipped examples must load and check clean (the seed-002 example unchanged).
+#[test]
+fn examples() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    insta::glob!("../examples", "**/*.yaml", |path| {
+        let (text, code) = rendered(&relative(path), OutputFormat::Human);
+        assert_eq!(code, 0, "{text}");
+        insta::assert_snapshot!("examples", format!("exit code: {code}\n\n{text}"));
+    });
+}
+
 #[test]
 fn robustness_inputs() {
     snapshot_dir("robustness", "robustness/**/*");

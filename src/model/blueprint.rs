@@ -95,9 +95,18 @@ impl<'a> Cx<'a> {
             by_id.insert(id.value.clone(), node);
             let kind = node.get("type").and_then(Node::as_str).unwrap_or_default();
             if kind == "cloudflare_worker" {
-                let script_name = self
-                    .r
-                    .string(node, "", "name")
+                let name = self.r.string(node, "", "name");
+                if name.is_none() && worker_count > 1 {
+                    let d = Diagnostic::error(
+                        "schema",
+                        format!("worker `{}` has no `name`, and the blueprint has {worker_count} workers", id.value),
+                        Label::new(self.file(), id.span),
+                    )
+                    .with_help("give every worker its own script `name`; only a single worker defaults to `project_name`");
+                    self.report(d);
+                }
+                // After reporting, resolve as `<project>-<id>` so later checks still run.
+                let script_name = name
                     .or_else(|| (worker_count == 1).then(|| project_name.clone()).flatten())
                     .unwrap_or_else(|| {
                         let base = project_name.as_ref().map_or("worker", |p| p.as_str());
@@ -571,35 +580,37 @@ impl<'a> Cx<'a> {
                 let (_, n) = cfg.iter().find(|(key, _)| key == k)?;
                 Some(Sp::new(n.as_str()?.to_owned(), n.span))
             };
+            // Cloudflare-side names default to the resource id (docs/blueprint.md).
+            let named = |k: &str| field(k).or_else(|| Some(res.id.clone()));
             let kind = match res.kind.as_str() {
                 "cloudflare_kv_namespace" => BindingKind::KvNamespace {
                     id: field("id"),
                     preview_id: field("preview_id"),
                 },
                 "cloudflare_r2_bucket" => BindingKind::R2Bucket {
-                    bucket_name: field("bucket_name"),
+                    bucket_name: named("bucket_name"),
                     preview_bucket_name: field("preview_bucket_name"),
                     jurisdiction: field("jurisdiction"),
                 },
                 "cloudflare_d1_database" => BindingKind::D1Database {
-                    database_name: field("database_name"),
+                    database_name: named("database_name"),
                     database_id: field("database_id"),
                     preview_database_id: field("preview_database_id"),
                     migrations_dir: field("migrations_dir"),
                 },
                 "cloudflare_queue" if role == Some("consumer") => {
                     queue_consumers.push(QueueConsumer {
-                        queue: field("queue").or_else(|| Some(res.id.clone())),
+                        queue: named("queue"),
                         span: b.span,
                         settings: b.get("config").cloned(),
                     });
                     continue;
                 }
                 "cloudflare_queue" => BindingKind::QueueProducer {
-                    queue: field("queue").or_else(|| Some(res.id.clone())),
+                    queue: named("queue"),
                 },
                 "cloudflare_analytics_engine_dataset" => BindingKind::AnalyticsEngine {
-                    dataset: field("dataset"),
+                    dataset: named("dataset"),
                 },
                 other => BindingKind::Other {
                     key: other.trim_start_matches("cloudflare_").to_owned(),
@@ -857,7 +868,7 @@ provider: cloudflare
 compatibility_date: "2025-10-08"
 resources:
   - { id: api, type: cloudflare_worker, name: shop-api }
-  - { id: jobs, type: cloudflare_worker }
+  - { id: jobs, type: cloudflare_worker, name: shop-jobs }
   - { id: cache, type: cloudflare_kv_namespace, config: { id: "0f2ac7d1e3b94c55a1b2c3d4e5f60718" } }
   - { id: exports, type: cloudflare_queue, config: { queue: shop-exports } }
 durable_objects:
@@ -933,6 +944,14 @@ environments:
         assert!(d
             .iter()
             .any(|d| d.help.as_deref() == Some("did you mean `cache`?")));
+    }
+
+    #[test]
+    fn several_workers_need_names() {
+        let (p, d) = resolve_text(&MULTI.replace(", name: shop-jobs }", " }"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("worker `jobs` has no `name`"));
+        assert_eq!(p.workers[1].name().unwrap().value, "shop-jobs");
     }
 
     #[test]

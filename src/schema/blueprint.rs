@@ -1178,7 +1178,7 @@ mod tests {
         base
     }
 
-    const SEED_002: &str = include_str!("../../blueprints/seed-002-example.yaml");
+    const SEED_002: &str = include_str!("../../examples/00-seed-002-verbatim/blueprint.yaml");
 
     #[test]
     fn schema_compiles_and_is_2020_12() {
@@ -1692,7 +1692,7 @@ mod tests {
         assert!(seen >= 6);
         let v1 = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("blueprints/seed-002-example.yaml"),
+                .join("examples/00-seed-002-verbatim/blueprint.yaml"),
         )
         .unwrap();
         assert!(run_yaml(&v1).1.is_empty());
