@@ -105,13 +105,9 @@ fn same_config_as_toml_and_jsonc_gives_the_same_findings() {
     for ((_, _, _, t), (_, _, _, j)) in toml.iter().zip(&jsonc) {
         // Each finding points at the same key in both files (quotes differ between formats).
         let key = |s: &str| {
-            s.split(['=', ':'])
-                .next()
-                .unwrap()
-                .trim()
-                .trim_matches('"')
-                .trim_start_matches('[')
-                .to_owned()
+            let k = s.split(['=', ':']).next().unwrap().trim();
+            let k = k.trim_matches(|c| c == '"' || c == '[' || c == ']');
+            k.rsplit('.').next().unwrap().to_owned()
         };
         assert_eq!(key(t), key(j), "toml line `{t}` vs jsonc line `{j}`");
     }

@@ -1,6 +1,6 @@
-//! `doforge check`: find files, load each with spans, check its structure, resolve it into the
-//! model and collect diagnostics. Files are checked in parallel; the report is ordered by file
-//! and position so output is the same on every run.
+//! `doforge check`: find files, load each with spans, check its structure and resolve it into the
+//! model (in parallel), then run the lint rules over all of them as one workspace, apply settings
+//! and suppressions. The report is ordered by file and position so output is the same every run.
 
 mod discover;
 
@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub use discover::{discover, looks_like_blueprint, Discovered};
 
 use crate::diagnostics::{Diagnostic, Label, Summary};
+use crate::lint::{self, LintInput, SettingsFinder, Workspace};
 use crate::model::{self, Project};
 use crate::schema;
 use crate::source::{self, Format, Limits, Node, SourceFile, Span};
@@ -26,12 +27,20 @@ pub struct CheckOptions {
     pub limits: Limits,
     /// Worker threads (0 = one per core).
     pub jobs: usize,
+    /// `--select`: only these rules run (empty = all enabled rules).
+    pub select: Vec<String>,
+    /// `--ignore`: these rules do not run.
+    pub ignore: Vec<String>,
+    /// Today as `YYYY-MM-DD` (None = the real date); tests pin it.
+    pub today: Option<String>,
 }
 
 /// The result of checking one file.
 #[derive(Debug)]
 pub struct FileOutcome {
     pub file: Arc<SourceFile>,
+    /// The loaded tree (None when the file could not be loaded).
+    pub root: Option<Node>,
     pub project: Option<Project>,
     pub diagnostics: Vec<Diagnostic>,
     /// The file could not be checked (unreadable, not UTF-8, syntax error, over a limit).
@@ -80,50 +89,141 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
                 Diagnostic::error(IO, message, Label::new(&file, Span::default())).with_help(help);
             FileOutcome {
                 file,
+                root: None,
                 project: None,
                 diagnostics: vec![d],
                 fatal: true,
             }
         })
         .collect();
-    outcomes.extend(check_files(&found.files, options));
+    outcomes.extend(check_loaded(load_files(&found.files, options), options));
     finish(outcomes)
 }
 
-/// Check the given files (already classified), in parallel.
-pub fn check_files(files: &[(PathBuf, Format)], options: &CheckOptions) -> Vec<FileOutcome> {
-    let jobs = match options.jobs {
+/// Check files whose formats are already known (no discovery), as one workspace.
+pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> Report {
+    finish(check_loaded(load_files(files, options), options))
+}
+
+fn check_loaded(mut loaded: Vec<FileOutcome>, options: &CheckOptions) -> Vec<FileOutcome> {
+    lint_all(&mut loaded, options);
+    loaded
+}
+
+/// Run the lint rules over every loaded project (as one workspace, so cross-file rules see all
+/// of them), then apply suppressions and the `--env` filter per file.
+fn lint_all(files: &mut [FileOutcome], options: &CheckOptions) {
+    let today = options.today.clone().unwrap_or_else(lint::today_utc);
+    let finder = SettingsFinder::new(&options.select, &options.ignore);
+    let workspace = Workspace::new(files.iter().filter_map(|f| f.project.as_ref()).collect());
+    let mut settings_problems = Vec::new();
+    let mut seen_configs = Vec::new();
+    let settings: Vec<_> = files
+        .iter()
+        .map(|f| {
+            let lint_section = f.project.as_ref().map(|p| &p.lint);
+            finder.for_file(
+                &f.file.path,
+                &f.file,
+                lint_section,
+                &mut settings_problems,
+                &mut seen_configs,
+            )
+        })
+        .collect();
+    let findings: Vec<Vec<Diagnostic>> =
+        parallel_map(files, options.jobs, |i, f| match (&f.project, &f.root) {
+            (Some(project), Some(root)) => {
+                let input = LintInput {
+                    project,
+                    root,
+                    path: &f.file.path,
+                };
+                lint::lint_project(&input, &workspace, &settings[i], &today)
+            }
+            _ => Vec::new(),
+        });
+    for ((f, more), settings) in files.iter_mut().zip(findings).zip(&settings) {
+        f.diagnostics.extend(more);
+        // Settings problems in a blueprint's own `lint:` section belong to that file.
+        let (own, rest): (Vec<_>, Vec<_>) = settings_problems
+            .drain(..)
+            .partition(|d| Arc::ptr_eq(&d.primary.file, &f.file));
+        settings_problems = rest;
+        f.diagnostics.extend(own);
+        if !f.fatal {
+            lint::suppress::apply(
+                &f.file,
+                &mut f.diagnostics,
+                lint::unused_suppression_level(settings),
+            );
+        }
+        if let (Some(env), Some(p)) = (&options.env, &f.project) {
+            f.diagnostics
+                .retain(|d| d.env.as_ref().is_none_or(|e| e == env));
+            if let Some(d) = unknown_env(&f.file, p, env) {
+                f.diagnostics.push(d);
+            }
+        }
+        f.diagnostics.sort_by_key(Diagnostic::sort_key);
+    }
+    // What is left are problems of doforge.toml files: report them against those files.
+    for d in settings_problems {
+        let file = Arc::clone(&d.primary.file);
+        match files.iter_mut().find(|f| f.file.path == file.path) {
+            Some(f) => f.diagnostics.push(d),
+            None => {
+                if let Some(f) = files.first_mut() {
+                    f.diagnostics.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Map `f` over `items` on up to `jobs` threads (0 = one per core), keeping order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let jobs = match jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .min(files.len().max(1));
+    .min(items.len().max(1));
     if jobs <= 1 {
-        return files
-            .iter()
-            .map(|(p, f)| check_file(p, *f, options))
-            .collect();
+        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
     }
-    let chunk = files.len().div_ceil(jobs);
+    let chunk = items.len().div_ceil(jobs);
+    let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
+            .enumerate()
+            .map(|(c, part)| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(p, f)| check_file(p, *f, options))
+                        .enumerate()
+                        .map(|(i, t)| f(c * chunk + i, t))
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("checking a file never panics"))
+            .flat_map(|h| h.join().expect("checking never panics"))
             .collect()
     })
 }
 
-/// Read and check one file.
-pub fn check_file(path: &Path, format: Format, options: &CheckOptions) -> FileOutcome {
+/// Load and resolve the given files (already classified), in parallel.
+pub fn load_files(files: &[(PathBuf, Format)], options: &CheckOptions) -> Vec<FileOutcome> {
+    parallel_map(files, options.jobs, |_, (p, f)| load_file(p, *f, options))
+}
+
+/// Read, load and resolve one file (no lint rules: those need the whole workspace).
+pub fn load_file(path: &Path, format: Format, options: &CheckOptions) -> FileOutcome {
     let bytes = match read_limited(path, &options.limits) {
         Ok(b) => b,
         Err(message) => {
@@ -152,25 +252,19 @@ pub fn check_file(path: &Path, format: Format, options: &CheckOptions) -> FileOu
             return fatal(Arc::clone(&file), load_error(&file, e));
         }
     };
-    check_source(SourceFile::new(path, format, text), options)
+    load_source(SourceFile::new(path, format, text), options)
 }
 
-/// Check a file already in memory.
-pub fn check_source(file: Arc<SourceFile>, options: &CheckOptions) -> FileOutcome {
+/// Load and resolve a file already in memory.
+pub fn load_source(file: Arc<SourceFile>, options: &CheckOptions) -> FileOutcome {
     let root = match source::parse(&file, &options.limits) {
         Ok(root) => root,
         Err(e) => return fatal(Arc::clone(&file), load_error(&file, e)),
     };
-    let (project, mut diagnostics) = check_tree(&file, &root);
-    if let (Some(env), Some(p)) = (&options.env, &project) {
-        diagnostics.retain(|d| d.env.as_ref().is_none_or(|e| e == env));
-        if let Some(d) = unknown_env(&file, p, env) {
-            diagnostics.push(d);
-        }
-    }
-    diagnostics.sort_by_key(Diagnostic::sort_key);
+    let (project, diagnostics) = check_tree(&file, &root);
     FileOutcome {
         file,
+        root: Some(root),
         project,
         diagnostics,
         fatal: false,
@@ -191,12 +285,7 @@ fn check_tree(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Diag
             diagnostics.extend(more);
             (project, diagnostics)
         }
-        Format::WranglerToml | Format::WranglerJson => {
-            let mut diagnostics = schema::wrangler::check(file, root);
-            let (project, more) = model::wrangler::resolve(file, root);
-            diagnostics.extend(more);
-            (project, diagnostics)
-        }
+        Format::WranglerToml | Format::WranglerJson => model::wrangler::resolve(file, root),
     }
 }
 
@@ -244,6 +333,7 @@ fn finish(mut files: Vec<FileOutcome>) -> Report {
 fn fatal(file: Arc<SourceFile>, d: Diagnostic) -> FileOutcome {
     FileOutcome {
         file,
+        root: None,
         project: None,
         diagnostics: vec![d],
         fatal: true,

@@ -21,6 +21,9 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
             ..Limits::default()
         },
         jobs: args.jobs,
+        select: args.select,
+        ignore: args.ignore,
+        today: None,
     };
     let report = check_paths(&paths, &options);
     let stdout_tty = io::stdout().is_terminal();

@@ -2,6 +2,7 @@
 //! lives here beyond turning arguments into library calls and outcomes into exit codes.
 
 mod check;
+mod rules;
 mod schema;
 
 use std::io::{self, Write};
@@ -36,6 +37,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the blueprint JSON Schema (for editors: yaml-language-server, VS Code).
     Schema,
+    /// List every lint rule with its category, default severity and summary.
+    #[command(after_help = "Examples:\n  doforge rules\n  doforge rules --format json")]
+    Rules {
+        #[arg(long, value_enum, default_value_t = rules::ListFormat::Human)]
+        format: rules::ListFormat,
+    },
+    /// Print a rule's documentation: what it flags, why, an example and the fix.
+    #[command(after_help = "Example:\n  doforge explain global-singleton")]
+    Explain {
+        /// Rule name, e.g. `global-singleton`.
+        rule: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -60,6 +73,24 @@ pub struct CheckArgs {
     /// Worker threads for multi-file runs (0 = one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+    /// Run only these rules (comma-separated or repeated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
+    pub select: Vec<String>,
+    /// Do not run these rules (comma-separated or repeated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
+    pub ignore: Vec<String>,
+}
+
+/// Validate a rule name given on the command line (a typo is a usage error, exit 2).
+fn rule_name(name: &str) -> Result<String, String> {
+    if crate::lint::registry::find(name).is_some() {
+        return Ok(name.to_owned());
+    }
+    let all = crate::lint::registry::all().iter().map(|r| r.name);
+    Err(match crate::schema::wrangler_keys::suggest(name, all) {
+        Some(s) => format!("no rule named `{name}` (did you mean `{s}`?)"),
+        None => format!("no rule named `{name}`; `doforge rules` lists them"),
+    })
 }
 
 /// Run the CLI with the process arguments; returns the exit code.
@@ -81,6 +112,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(args, &mut out),
         Command::Schema => schema::run(&mut out),
+        Command::Rules { format } => rules::list(format, &mut out),
+        Command::Explain { rule } => rules::explain(&rule, &mut out),
     };
     finish(result, &mut out)
 }

@@ -1,0 +1,66 @@
+//! The list of rules. A hand-kept table is enough at this scale; tests assert that names are
+//! unique, kebab-case, documented in every section and covered by passing and failing fixtures.
+
+use super::rule::Rule;
+use super::rules;
+
+/// Every rule, in the order `doforge rules` lists them (by category, then name).
+pub fn all() -> &'static [&'static Rule] {
+    static ALL: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
+        let mut v: Vec<&'static Rule> = vec![
+            // Structure
+            &rules::unknown_field::RULE,
+            &rules::unused_suppression::RULE,
+            // Environments
+            &rules::env_binding_not_inherited::RULE,
+            // Bindings
+            &rules::duplicate_binding::RULE,
+            // rules: lifecycle
+            // rules: bindings
+            // rules: naming-compat
+            // rules: usage-graph
+        ];
+        v.sort_by_key(|r| (r.category, r.name));
+        v
+    });
+    &ALL
+}
+
+pub fn find(name: &str) -> Option<&'static Rule> {
+    all().iter().copied().find(|r| r.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for r in all() {
+            assert!(seen.insert(r.name), "duplicate rule name {}", r.name);
+            assert!(
+                r.name.split('-').all(|p| !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                "{} is not kebab-case",
+                r.name
+            );
+            assert!(
+                !r.summary.is_empty() && !r.summary.ends_with('.'),
+                "{}: summary",
+                r.name
+            );
+            for section in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Use instead",
+                "## References",
+            ] {
+                assert!(r.docs.contains(section), "{} docs lack `{section}`", r.name);
+            }
+            assert!(!r.applies_to.is_empty(), "{} applies to nothing", r.name);
+        }
+    }
+}

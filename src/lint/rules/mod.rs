@@ -1,0 +1,10 @@
+//! One rule per file. Each file holds the rule's metadata and docs beside its check.
+
+pub mod duplicate_binding;
+pub mod env_binding_not_inherited;
+pub mod unknown_field;
+pub mod unused_suppression;
+// rules: lifecycle
+// rules: bindings
+// rules: naming-compat
+// rules: usage-graph
