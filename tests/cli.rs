@@ -235,3 +235,133 @@ fn a_closed_stdout_pipe_is_not_an_error() {
     // pipe must not turn into a panic or an I/O error message.
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn rules_and_explain() {
+    let o = doforge(&["rules", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"unknown-field") && names.contains(&"env-binding-not-inherited"),
+        "{names:?}"
+    );
+    let human = stdout(&doforge(&["rules"]));
+    assert!(human.contains("unknown-field"));
+
+    let o = doforge(&["explain", "unknown-field"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    for section in [
+        "## What it does",
+        "## Why it matters",
+        "## Example",
+        "## Use instead",
+        "## References",
+    ] {
+        assert!(text.contains(section), "{section} missing from:\n{text}");
+    }
+    let o = doforge(&["explain", "unknwon-field"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Did you mean `unknown-field`"));
+}
+
+#[test]
+fn select_ignore_and_settings_files_control_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("svc/wrangler.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED_003),
+        &config,
+    )
+    .unwrap();
+    let path = config.to_str().unwrap();
+    let rules_of = |o: &Output| -> Vec<String> {
+        let doc: serde_json::Value = serde_json::from_str(&stdout(o)).unwrap();
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = rules_of(&doforge(&["check", path, "--format", "json"]));
+    assert!(all.iter().any(|r| r == "unknown-field"), "{all:?}");
+
+    let ignored = rules_of(&doforge(&[
+        "check",
+        path,
+        "--format",
+        "json",
+        "--ignore",
+        "unknown-field",
+    ]));
+    assert!(!ignored.iter().any(|r| r == "unknown-field"), "{ignored:?}");
+    let selected = rules_of(&doforge(&[
+        "check",
+        path,
+        "--format",
+        "json",
+        "--select",
+        "unknown-field",
+    ]));
+    assert!(
+        selected.iter().all(|r| r == "unknown-field"),
+        "{selected:?}"
+    );
+    assert_eq!(
+        doforge(&["check", path, "--select", "no-such-rule"])
+            .status
+            .code(),
+        Some(2)
+    );
+
+    // A doforge.toml above the config turns the rule off, or makes it an error.
+    std::fs::write(
+        dir.path().join("doforge.toml"),
+        "[lint]\nallow = [\"unknown-field\"]\n",
+    )
+    .unwrap();
+    let allowed = rules_of(&doforge(&["check", path, "--format", "json"]));
+    assert!(!allowed.iter().any(|r| r == "unknown-field"), "{allowed:?}");
+    std::fs::write(
+        dir.path().join("doforge.toml"),
+        "[lint]\ndeny = [\"unknown-field\"]\n",
+    )
+    .unwrap();
+    let o = doforge(&["check", path, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unknown-field")
+        .unwrap();
+    assert_eq!(d["severity"], "error");
+
+    // A misspelled rule in the settings file is itself reported, at its place in doforge.toml.
+    std::fs::write(
+        dir.path().join("doforge.toml"),
+        "[lint]\nallow = [\"unknown-feild\"]\n",
+    )
+    .unwrap();
+    let o = doforge(&["check", path, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unknown-rule")
+        .expect("unknown-rule finding");
+    assert!(d["file"].as_str().unwrap().ends_with("doforge.toml"), "{d}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(10))
+    );
+}
