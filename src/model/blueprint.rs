@@ -132,7 +132,12 @@ impl<'a> Cx<'a> {
         let env_nodes: Vec<&Entry> = root
             .get("environments")
             .and_then(Node::as_map)
-            .map(|m| m.iter().filter(|e| e.value.as_map().is_some()).collect())
+            // `production:` with nothing under it is an environment without overrides.
+            .map(|m| {
+                m.iter()
+                    .filter(|e| e.value.as_map().is_some() || e.value.is_null())
+                    .collect()
+            })
             .unwrap_or_default();
         self.check_env_overrides(&env_nodes, &by_id);
 
@@ -1030,6 +1035,18 @@ environments:
             .filter_map(|c| c.queue.as_ref().map(|q| q.as_str()))
             .collect();
         assert_eq!(queues, ["shop-exports", "mail"]);
+    }
+
+    #[test]
+    fn an_empty_environment_entry_is_an_environment() {
+        let (p, d) = resolve_text(&format!("{MULTI}  production:\n"));
+        assert!(d.is_empty(), "{d:?}");
+        let prod = p.workers[0].env(Some("production")).unwrap();
+        assert_eq!(
+            prod.script_name.as_ref().unwrap().value,
+            "shop-api-production"
+        );
+        assert_eq!(prod.bindings.len(), p.workers[0].top().bindings.len());
     }
 
     #[test]
