@@ -19,6 +19,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: bindings
             // rules: naming-compat
             // rules: usage-graph
+            &rules::dangling_script_name::RULE,
         ];
         v.sort_by_key(|r| (r.category, r.name));
         v

@@ -8,3 +8,4 @@ pub mod unused_suppression;
 // rules: bindings
 // rules: naming-compat
 // rules: usage-graph
+pub mod dangling_script_name;
