@@ -20,6 +20,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: naming-compat
             // rules: usage-graph
             &rules::dangling_script_name::RULE,
+            &rules::queue_without_consumer::RULE,
         ];
         v.sort_by_key(|r| (r.category, r.name));
         v

@@ -9,3 +9,4 @@ pub mod unused_suppression;
 // rules: naming-compat
 // rules: usage-graph
 pub mod dangling_script_name;
+pub mod queue_without_consumer;
