@@ -21,6 +21,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: usage-graph
             &rules::dangling_script_name::RULE,
             &rules::queue_without_consumer::RULE,
+            &rules::service_binding_cycle::RULE,
         ];
         v.sort_by_key(|r| (r.category, r.name));
         v

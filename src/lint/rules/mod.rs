@@ -10,3 +10,4 @@ pub mod unused_suppression;
 // rules: usage-graph
 pub mod dangling_script_name;
 pub mod queue_without_consumer;
+pub mod service_binding_cycle;
