@@ -56,7 +56,7 @@ pub fn lint_project(
             rule,
         };
         for mut d in (rule.check)(&cx) {
-            d.severity = severity;
+            d.severity = configured_severity(d.severity, rule.default_severity, severity);
             let key = (
                 d.rule.clone(),
                 d.primary.file.path.clone(),
@@ -69,6 +69,28 @@ pub fn lint_project(
         }
     }
     out
+}
+
+/// The severity a finding is reported at. Rules report at their default severity, except where a
+/// rule deliberately reports a weaker (or stronger) form of its problem at another level (e.g.
+/// `queue-without-consumer`: a queue nobody consumes is a warning, a consumer nobody produces to an
+/// info). Settings move every finding of a rule by as many levels as the configured level is from
+/// the rule's default, clamped to error..info: with the default settings such a finding keeps its
+/// own level, `deny` (error) on a warning rule makes its warnings errors and its infos warnings,
+/// `warn` on an error rule makes its errors warnings and its warnings infos.
+pub fn configured_severity(emitted: Severity, default: Severity, configured: Severity) -> Severity {
+    fn rank(s: Severity) -> i8 {
+        match s {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }
+    }
+    match (rank(emitted) + rank(configured) - rank(default)).clamp(0, 2) {
+        0 => Severity::Error,
+        1 => Severity::Warning,
+        _ => Severity::Info,
+    }
 }
 
 /// The configured severity of `unused-suppression` for a file (None when allowed).
@@ -140,6 +162,22 @@ pub fn days_from_civil(date: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configured_levels_shift_findings_relative_to_the_default() {
+        use Severity::{Error, Info, Warning};
+        // Default settings: a finding keeps the level the rule gave it.
+        assert_eq!(configured_severity(Warning, Warning, Warning), Warning);
+        assert_eq!(configured_severity(Info, Warning, Warning), Info);
+        assert_eq!(configured_severity(Error, Warning, Warning), Error);
+        // `deny` on a warning rule raises everything one level.
+        assert_eq!(configured_severity(Warning, Warning, Error), Error);
+        assert_eq!(configured_severity(Info, Warning, Error), Warning);
+        // `warn` on an error rule lowers everything one level, clamped at info.
+        assert_eq!(configured_severity(Error, Error, Warning), Warning);
+        assert_eq!(configured_severity(Info, Error, Warning), Info);
+        assert_eq!(configured_severity(Error, Info, Error), Error);
+    }
 
     #[test]
     fn civil_dates_round_trip() {

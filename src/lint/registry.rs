@@ -19,6 +19,9 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: bindings
             // rules: naming-compat
             // rules: usage-graph
+            &rules::dangling_script_name::RULE,
+            &rules::queue_without_consumer::RULE,
+            &rules::service_binding_cycle::RULE,
         ];
         v.sort_by_key(|r| (r.category, r.name));
         v

@@ -88,7 +88,9 @@ pub struct Rule {
     pub docs: &'static str,
     pub applies_to: &'static [Input],
     /// Find every occurrence in one project; the engine applies severity settings and
-    /// suppressions afterwards.
+    /// suppressions afterwards. A finding is reported at `default_severity` unless the rule sets
+    /// its `severity` to another level (a weaker form of the problem); settings then shift it by
+    /// as many levels as they shift the default (see `lint::configured_severity`).
     pub check: fn(&Ctx) -> Vec<Diagnostic>,
 }
 

@@ -3,13 +3,19 @@
 //!
 //! Graph nodes are per environment: `api` and `api-staging` are different workers on Cloudflare
 //! (each env deploys its own script), so a staging binding is resolved against staging scripts.
+//! A binding's `environment` field (`service = "api", environment = "staging"`, or a Durable Object
+//! binding's `script_name` + `environment`) names the target's environment: it resolves to that
+//! env's script (`api-staging`), like `wrangler dev --service BINDING=api@staging` does.
+//! Every edge remembers the bindings (or queue consumers) it came from, so findings can point at
+//! each of them.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
-use crate::model::{BindingKind, Env, Project, Worker};
+use crate::model::{BindingKind, Env, Origin, Project, ProjectKind, Worker};
+use crate::source::{SourceFile, Span};
 
 /// One worker in one environment of one project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,14 +47,30 @@ pub enum GraphEdge {
     ConsumedBy,
 }
 
+/// Where an edge comes from: entry `index` of the worker env `at` — of `env.bindings` for
+/// [`GraphEdge::DurableObject`], [`GraphEdge::Service`] and [`GraphEdge::Produces`], of
+/// `env.queue_consumers` for [`GraphEdge::ConsumedBy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EdgeSource {
+    pub at: WorkerRef,
+    pub index: usize,
+}
+
 pub struct Graph {
     pub graph: DiGraph<GraphNode, GraphEdge>,
     pub index: HashMap<GraphNode, NodeIndex>,
+    /// Per edge (by `EdgeIndex::index()`): every binding or consumer that makes it, in model order.
+    sources: Vec<Vec<EdgeSource>>,
 }
 
 impl Graph {
     pub fn node(&self, n: &GraphNode) -> Option<NodeIndex> {
         self.index.get(n).copied()
+    }
+    /// The bindings (or queue consumers) an edge stands for; several when e.g. two bindings of one
+    /// worker call the same service.
+    pub fn sources(&self, e: EdgeIndex) -> &[EdgeSource] {
+        self.sources.get(e.index()).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -89,6 +111,67 @@ impl<'a> Workspace<'a> {
         self.scripts.get(script).map_or(&[], Vec::as_slice)
     }
 
+    /// Where a binding to `script` with an optional `environment` field lands: without
+    /// `environment`, the workers deployed as `script`; with it, environment `environment` of every
+    /// worker whose top-level name is `script`. Empty when the run does not know the target (for an
+    /// `environment` the target does not define, too: see [`Workspace::top_level_named`]).
+    pub fn resolve(&self, script: &str, environment: Option<&str>) -> Vec<WorkerRef> {
+        let Some(env) = environment else {
+            return self.scripts_named(script).to_vec();
+        };
+        self.top_level_named(script)
+            .into_iter()
+            .filter_map(|r| {
+                let e = self
+                    .worker(r)
+                    .envs
+                    .iter()
+                    .position(|e| e.name_str() == Some(env))?;
+                Some(WorkerRef { env: e, ..r })
+            })
+            .collect()
+    }
+
+    /// The top-level envs of the workers whose top-level script name is `script`.
+    pub fn top_level_named(&self, script: &str) -> Vec<WorkerRef> {
+        self.scripts_named(script)
+            .iter()
+            .copied()
+            .filter(|r| r.env == 0)
+            .collect()
+    }
+
+    /// The script a binding to `script` (+ `environment`) calls: the resolved env's effective name,
+    /// or wrangler's `<script>-<environment>` when the run does not know the target.
+    pub fn target_script(&self, script: &str, environment: Option<&str>) -> String {
+        let Some(env) = environment else {
+            return script.to_owned();
+        };
+        self.resolve(script, Some(env))
+            .first()
+            .and_then(|r| self.env(*r).script_name.as_ref())
+            .map_or_else(|| format!("{script}-{env}"), |s| s.value.clone())
+    }
+
+    /// Where the worker `r` gets its script name: the env's own `name`, else (an env deployed as
+    /// `<name>-<env>`) the env's key, else the top-level `name` (blueprints: the worker's `name`).
+    pub fn defined_at(&self, r: WorkerRef) -> (&'a Arc<SourceFile>, Span) {
+        let project = self.project(r);
+        let env = self.env(r);
+        let own_name = env
+            .origins
+            .get("name")
+            .is_some_and(|o| o.origin == Origin::Own);
+        let span = match (&env.script_name, &env.name) {
+            (Some(s), _) if own_name || env.is_top() => s.span,
+            (_, Some(n)) if project.kind == ProjectKind::Wrangler => n.span,
+            (Some(s), _) => s.span,
+            (None, Some(n)) => n.span,
+            (None, None) => self.worker(r).span,
+        };
+        (&project.file, span)
+    }
+
     pub fn project(&self, r: WorkerRef) -> &'a Project {
         self.projects[r.project]
     }
@@ -116,74 +199,134 @@ impl<'a> Workspace<'a> {
             })
     }
 
+    /// Every Durable Object class the worker `r` hosts (the classes [`Workspace::hosts_class`] is
+    /// true for), sorted. Build it once per target when checking many bindings.
+    pub fn hosted_classes_of(&self, r: WorkerRef) -> Vec<String> {
+        let env = self.env(r);
+        let project = self.project(r);
+        let worker = self.worker(r);
+        let mut set: HashSet<String> = hosted_classes(env).into_iter().collect();
+        for (_, d) in env.durable_objects() {
+            if d.script_name.is_none() {
+                set.insert(d.class_name.value.clone());
+            }
+        }
+        if let Some(id) = &worker.id {
+            for c in &project.classes {
+                if !c.deleted && c.worker.as_ref().is_some_and(|w| w.value == id.value) {
+                    set.insert(c.class_name.value.clone());
+                }
+            }
+        }
+        let mut out: Vec<String> = set.into_iter().collect();
+        out.sort();
+        out
+    }
+
     /// The worker/class/queue graph of every project in the run, built on first use.
     pub fn graph(&self) -> &Graph {
-        self.graph.get_or_init(|| build_graph(&self.projects))
+        self.graph.get_or_init(|| build_graph(self))
     }
 }
 
 /// Classes a lifecycle declares as existing after all its steps (created, renamed to, transferred
 /// in; minus deleted and renamed away), in declaration order.
 pub fn hosted_classes(env: &Env) -> Vec<String> {
-    let mut live: Vec<String> = Vec::new();
+    // Insertion order plus a liveness map: linear in the lifecycle's size (a migration may list
+    // thousands of classes).
+    let mut order: Vec<&str> = Vec::new();
+    let mut live: HashMap<&str, bool> = HashMap::new();
     for m in &env.lifecycle.migrations {
         for c in m.new_classes.iter().chain(&m.new_sqlite_classes) {
-            if !live.contains(&c.value) {
-                live.push(c.value.clone());
-            }
+            add_class(&mut order, &mut live, &c.value);
         }
         for r in &m.renamed_classes {
             if let Some(from) = &r.from {
-                live.retain(|c| c != &from.value);
+                if let Some(l) = live.get_mut(from.value.as_str()) {
+                    *l = false;
+                }
             }
             if let Some(to) = &r.to {
-                live.push(to.value.clone());
+                add_class(&mut order, &mut live, &to.value);
             }
         }
         for t in &m.transferred_classes {
             if let Some(to) = &t.to {
-                live.push(to.value.clone());
+                add_class(&mut order, &mut live, &to.value);
             }
         }
         for d in &m.deleted_classes {
-            live.retain(|c| c != &d.value);
+            if let Some(l) = live.get_mut(d.value.as_str()) {
+                *l = false;
+            }
         }
     }
     for e in &env.lifecycle.exports {
-        if e.is_durable_object() && e.is_live() && !live.contains(&e.name.value) {
-            live.push(e.name.value.clone());
+        if e.is_durable_object() && e.is_live() {
+            add_class(&mut order, &mut live, &e.name.value);
         }
     }
-    live
+    order
+        .into_iter()
+        .filter(|c| live.get(c).copied().unwrap_or(false))
+        .map(str::to_owned)
+        .collect()
 }
 
-fn build_graph(projects: &[&Project]) -> Graph {
+fn add_class<'e>(order: &mut Vec<&'e str>, live: &mut HashMap<&'e str, bool>, c: &'e str) {
+    match live.get_mut(c) {
+        Some(l) => *l = true,
+        None => {
+            live.insert(c, true);
+            order.push(c);
+        }
+    }
+}
+
+fn build_graph(ws: &Workspace) -> Graph {
     let mut g = Graph {
         graph: DiGraph::new(),
         index: HashMap::new(),
+        sources: Vec::new(),
     };
-    let node = |g: &mut Graph, n: GraphNode| -> NodeIndex {
+    fn node(g: &mut Graph, n: GraphNode) -> NodeIndex {
         if let Some(i) = g.index.get(&n) {
             return *i;
         }
         let i = g.graph.add_node(n.clone());
         g.index.insert(n, i);
         i
-    };
-    for project in projects {
-        for worker in &project.workers {
-            for env in &worker.envs {
+    }
+    fn edge(g: &mut Graph, a: NodeIndex, b: NodeIndex, kind: GraphEdge, source: EdgeSource) {
+        let e = g.graph.update_edge(a, b, kind);
+        if g.sources.len() <= e.index() {
+            g.sources.resize_with(e.index() + 1, Vec::new);
+        }
+        g.sources[e.index()].push(source);
+    }
+    for (p, project) in ws.projects.iter().enumerate() {
+        for (w, worker) in project.workers.iter().enumerate() {
+            for (e, env) in worker.envs.iter().enumerate() {
                 let Some(script) = env.script_name.as_ref().map(|s| s.value.clone()) else {
                     continue;
                 };
+                let at = WorkerRef {
+                    project: p,
+                    worker: w,
+                    env: e,
+                };
                 let me = node(&mut g, GraphNode::Worker(script.clone()));
-                for b in &env.bindings {
+                for (index, b) in env.bindings.iter().enumerate() {
+                    let source = EdgeSource { at, index };
                     match &b.kind {
                         BindingKind::DurableObject(d) => {
-                            let host = d
-                                .script_name
-                                .as_ref()
-                                .map_or(script.clone(), |s| s.value.clone());
+                            let host = match &d.script_name {
+                                Some(s) => ws.target_script(
+                                    &s.value,
+                                    d.environment.as_ref().map(|e| e.value.as_str()),
+                                ),
+                                None => script.clone(),
+                            };
                             let class = node(
                                 &mut g,
                                 GraphNode::Class {
@@ -191,30 +334,115 @@ fn build_graph(projects: &[&Project]) -> Graph {
                                     class: d.class_name.value.clone(),
                                 },
                             );
-                            g.graph.update_edge(me, class, GraphEdge::DurableObject);
+                            edge(&mut g, me, class, GraphEdge::DurableObject, source);
                         }
                         BindingKind::Service {
                             service: Some(service),
+                            environment,
                             ..
                         } => {
-                            let other = node(&mut g, GraphNode::Worker(service.value.clone()));
-                            g.graph.update_edge(me, other, GraphEdge::Service);
+                            let target = ws.target_script(
+                                &service.value,
+                                environment.as_ref().map(|e| e.value.as_str()),
+                            );
+                            let other = node(&mut g, GraphNode::Worker(target));
+                            edge(&mut g, me, other, GraphEdge::Service, source);
                         }
                         BindingKind::QueueProducer { queue: Some(q) } => {
                             let queue = node(&mut g, GraphNode::Queue(q.value.clone()));
-                            g.graph.update_edge(me, queue, GraphEdge::Produces);
+                            edge(&mut g, me, queue, GraphEdge::Produces, source);
                         }
                         _ => {}
                     }
                 }
-                for c in &env.queue_consumers {
+                for (index, c) in env.queue_consumers.iter().enumerate() {
                     if let Some(q) = &c.queue {
                         let queue = node(&mut g, GraphNode::Queue(q.value.clone()));
-                        g.graph.update_edge(queue, me, GraphEdge::ConsumedBy);
+                        edge(
+                            &mut g,
+                            queue,
+                            me,
+                            GraphEdge::ConsumedBy,
+                            EdgeSource { at, index },
+                        );
                     }
                 }
             }
         }
     }
     g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::wrangler;
+    use crate::source::{self, Format, Limits};
+
+    fn project(path: &str, text: &str) -> Project {
+        let file = SourceFile::new(path, Format::WranglerToml, text.to_owned());
+        let root = source::parse(&file, &Limits::default()).unwrap();
+        wrangler::resolve(&file, &root).0.unwrap()
+    }
+
+    const API: &str = r#"
+name = "api"
+[[services]]
+binding = "AUTH"
+service = "auth"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Cart", "Old"]
+[[migrations]]
+tag = "v2"
+deleted_classes = ["Old"]
+renamed_classes = [{ from = "Cart", to = "Basket" }]
+[env.staging]
+services = [{ binding = "AUTH", service = "auth", environment = "staging" }]
+"#;
+    const AUTH: &str = r#"
+name = "auth"
+services = [{ binding = "API", service = "api" }, { binding = "API2", service = "api" }]
+[env.staging]
+"#;
+
+    #[test]
+    fn environment_fields_resolve_to_the_env_script_and_edges_keep_their_bindings() {
+        let (api, auth) = (project("api.toml", API), project("auth.toml", AUTH));
+        let ws = Workspace::new(vec![&api, &auth]);
+        assert_eq!(ws.target_script("auth", Some("staging")), "auth-staging");
+        assert_eq!(ws.target_script("auth", Some("dev")), "auth-dev");
+        assert_eq!(ws.resolve("auth", Some("dev")), vec![]);
+        let staging = ws.resolve("auth", Some("staging"));
+        assert_eq!(
+            ws.env(staging[0]).script_name.as_ref().unwrap().value,
+            "auth-staging"
+        );
+        let g = ws.graph();
+        let a = g.node(&GraphNode::Worker("api-staging".into())).unwrap();
+        let b = g.node(&GraphNode::Worker("auth-staging".into())).unwrap();
+        assert!(g.graph.find_edge(a, b).is_some());
+        // Two bindings of `auth` call `api`: one edge, two sources.
+        let (x, y) = (
+            g.node(&GraphNode::Worker("auth".into())).unwrap(),
+            g.node(&GraphNode::Worker("api".into())).unwrap(),
+        );
+        let e = g.graph.find_edge(x, y).unwrap();
+        let idx: Vec<usize> = g.sources(e).iter().map(|s| s.index).collect();
+        assert_eq!(idx, [0, 1]);
+        // An env deployed as `<name>-<env>` is defined at its key.
+        let (file, span) = ws.defined_at(staging[0]);
+        assert_eq!(&file.text[span.start..span.end], "staging");
+    }
+
+    #[test]
+    fn hosted_classes_follow_renames_and_deletions() {
+        let api = project("api.toml", API);
+        let ws = Workspace::new(vec![&api]);
+        assert_eq!(hosted_classes(api.workers[0].top()), ["Basket"]);
+        let top = ws.top_level_named("api")[0];
+        assert!(ws.hosts_class(top, "Basket"));
+        assert!(!ws.hosts_class(top, "Cart"));
+        assert_eq!(ws.hosted_classes_of(top), ["Basket"]);
+    }
 }

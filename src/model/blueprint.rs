@@ -132,7 +132,12 @@ impl<'a> Cx<'a> {
         let env_nodes: Vec<&Entry> = root
             .get("environments")
             .and_then(Node::as_map)
-            .map(|m| m.iter().filter(|e| e.value.as_map().is_some()).collect())
+            // `production:` with nothing under it is an environment without overrides.
+            .map(|m| {
+                m.iter()
+                    .filter(|e| e.value.as_map().is_some() || e.value.is_null())
+                    .collect()
+            })
             .unwrap_or_default();
         self.check_env_overrides(&env_nodes, &by_id);
 
@@ -623,6 +628,7 @@ impl<'a> Cx<'a> {
                 span: b.span,
             });
         }
+        raw_queue_and_service_bindings(config, &mut bindings, &mut queue_consumers);
         for key in [
             "durable_objects",
             "kv_namespaces",
@@ -753,6 +759,59 @@ fn worker_ids_help(workers: &[WorkerDecl]) -> String {
 
 fn bindings_have(bindings: &[Binding], consumers: &[QueueConsumer], key: &str) -> bool {
     (key == "queues" && !consumers.is_empty()) || bindings.iter().any(|b| b.wrangler_key() == key)
+}
+
+/// Raw wrangler `services` and `queues` in a worker's `config` (passed through to every
+/// environment unchanged): they connect workers and queues just like `bindings` entries do.
+fn raw_queue_and_service_bindings(
+    config: Option<&Node>,
+    bindings: &mut Vec<Binding>,
+    consumers: &mut Vec<QueueConsumer>,
+) {
+    let Some(config) = config else { return };
+    let s = |n: &Node, k: &str| {
+        n.get(k)
+            .and_then(|v| Some(Sp::new(v.as_str()?.to_owned(), v.span)))
+    };
+    fn items(n: Option<&Node>) -> Vec<&Node> {
+        n.and_then(Node::as_seq)
+            .map(|s| s.iter().filter(|n| n.as_map().is_some()).collect())
+            .unwrap_or_default()
+    }
+    for item in items(config.get("services")) {
+        let Some(name) = s(item, "binding") else {
+            continue;
+        };
+        bindings.push(Binding {
+            name,
+            kind: BindingKind::Service {
+                service: s(item, "service"),
+                environment: s(item, "environment"),
+                entrypoint: s(item, "entrypoint"),
+            },
+            span: item.span,
+        });
+    }
+    let queues = config.get("queues");
+    for item in items(queues.and_then(|q| q.get("producers"))) {
+        let Some(name) = s(item, "binding") else {
+            continue;
+        };
+        bindings.push(Binding {
+            name,
+            kind: BindingKind::QueueProducer {
+                queue: s(item, "queue"),
+            },
+            span: item.span,
+        });
+    }
+    for item in items(queues.and_then(|q| q.get("consumers"))) {
+        consumers.push(QueueConsumer {
+            queue: s(item, "queue"),
+            span: item.span,
+            settings: Some(item.clone()),
+        });
+    }
 }
 
 /// The worker's `config.durable_objects` shorthand entries.
@@ -952,6 +1011,42 @@ environments:
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].message.contains("worker `jobs` has no `name`"));
         assert_eq!(p.workers[1].name().unwrap().value, "shop-jobs");
+    }
+
+    #[test]
+    fn raw_services_and_queues_in_worker_config_are_bindings() {
+        let text = MULTI.replace(
+            "name: shop-jobs }",
+            "name: shop-jobs, config: { services: [{ binding: API, service: shop-api }], queues: { producers: [{ binding: MAIL, queue: mail }], consumers: [{ queue: mail }] } } }",
+        );
+        let (p, d) = resolve_text(&text);
+        assert!(d.is_empty(), "{d:?}");
+        let jobs = p.workers[1].env(Some("staging")).unwrap();
+        let kinds: Vec<_> = jobs
+            .bindings
+            .iter()
+            .map(|b| (b.name.as_str(), b.wrangler_key()))
+            .collect();
+        assert!(kinds.contains(&("API", "services")), "{kinds:?}");
+        assert!(kinds.contains(&("MAIL", "queues")), "{kinds:?}");
+        let queues: Vec<_> = jobs
+            .queue_consumers
+            .iter()
+            .filter_map(|c| c.queue.as_ref().map(|q| q.as_str()))
+            .collect();
+        assert_eq!(queues, ["shop-exports", "mail"]);
+    }
+
+    #[test]
+    fn an_empty_environment_entry_is_an_environment() {
+        let (p, d) = resolve_text(&format!("{MULTI}  production:\n"));
+        assert!(d.is_empty(), "{d:?}");
+        let prod = p.workers[0].env(Some("production")).unwrap();
+        assert_eq!(
+            prod.script_name.as_ref().unwrap().value,
+            "shop-api-production"
+        );
+        assert_eq!(prod.bindings.len(), p.workers[0].top().bindings.len());
     }
 
     #[test]

@@ -8,3 +8,6 @@ pub mod unused_suppression;
 // rules: bindings
 // rules: naming-compat
 // rules: usage-graph
+pub mod dangling_script_name;
+pub mod queue_without_consumer;
+pub mod service_binding_cycle;
