@@ -285,6 +285,17 @@ impl Lifecycle {
         History::replay(&self.migrations)
     }
 
+    /// A tag for a step appended to the history: the last tag's number plus one, keeping its
+    /// prefix and zero padding (`v3` → `v4`, `2024-01` → `2024-02`), else `v<steps + 1>`; never a
+    /// tag already used.
+    pub fn next_tag(&self) -> String {
+        next_tag(
+            self.migrations
+                .iter()
+                .filter_map(|m| m.tag.as_ref().map(Sp::as_str)),
+        )
+    }
+
     /// The `exports` entries of type `durable-object`, by class name.
     pub fn durable_object_exports(&self) -> HashMap<&str, &Export> {
         self.exports
@@ -292,6 +303,26 @@ impl Lifecycle {
             .filter(|e| e.is_durable_object())
             .map(|e| (e.name.as_str(), e))
             .collect()
+    }
+}
+
+/// See [`Lifecycle::next_tag`].
+pub fn next_tag<'a>(tags: impl Iterator<Item = &'a str>) -> String {
+    let tags: Vec<&str> = tags.collect();
+    let candidate = tags.last().and_then(|last| {
+        let digits = last.len() - last.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (prefix, number) = last.split_at(last.len() - digits);
+        let n: u64 = number.parse().ok()?;
+        Some((prefix.to_owned(), n.checked_add(1)?, digits))
+    });
+    let (prefix, mut n, width) =
+        candidate.unwrap_or_else(|| ("v".to_owned(), tags.len() as u64 + 1, 1));
+    loop {
+        let tag = format!("{prefix}{n:0width$}");
+        if !tags.contains(&tag.as_str()) {
+            return tag;
+        }
+        n += 1;
     }
 }
 
@@ -314,6 +345,16 @@ mod tests {
             transferred_classes: Vec::new(),
             span: Span::default(),
         }
+    }
+
+    #[test]
+    fn next_tags() {
+        assert_eq!(next_tag(["v1", "v2"].into_iter()), "v3");
+        assert_eq!(next_tag(std::iter::empty()), "v1");
+        assert_eq!(next_tag(["initial"].into_iter()), "v2");
+        assert_eq!(next_tag(["v1", "v3", "v2"].into_iter()), "v4");
+        assert_eq!(next_tag(["2024-01"].into_iter()), "2024-02");
+        assert_eq!(next_tag(["v09"].into_iter()), "v10");
     }
 
     #[test]

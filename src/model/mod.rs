@@ -170,6 +170,15 @@ impl Env {
     pub fn is_top(&self) -> bool {
         self.name.is_none()
     }
+    /// Whether this env's Worker hosts the class a Durable Object binding names: the binding has
+    /// no `script_name`, or its `script_name` is this env's own effective script name.
+    pub fn hosts(&self, d: &DurableObjectBinding) -> bool {
+        match (&d.script_name, &self.script_name) {
+            (None, _) => true,
+            (Some(s), Some(own)) => s.value == own.value,
+            (Some(_), None) => false,
+        }
+    }
     pub fn durable_objects(&self) -> impl Iterator<Item = (&Binding, &DurableObjectBinding)> {
         self.bindings.iter().filter_map(|b| match &b.kind {
             BindingKind::DurableObject(d) => Some((b, d)),
