@@ -84,19 +84,36 @@ pub struct History {
 }
 
 impl History {
-    /// Apply every step in order. Within a step: `new_classes`, `new_sqlite_classes`,
-    /// `renamed_classes`, `transferred_classes`, then `deleted_classes`.
+    /// Apply every step in order. Within a step the order is wrangler's own
+    /// (`getDurableObjectClassNameToUseSQLiteMap`): `deleted_classes`, `renamed_classes`,
+    /// `new_classes`, `new_sqlite_classes`; then `transferred_classes` (which wrangler does not
+    /// replay).
     pub fn replay(migrations: &[Migration]) -> History {
         let mut h = History::default();
         for (i, m) in migrations.iter().enumerate() {
+            for c in &m.deleted_classes {
+                match h.classes.get_mut(&c.value) {
+                    Some(rec) if rec.live => {
+                        rec.live = false;
+                        rec.removed = Some((Removal::Deleted, c.span));
+                    }
+                    other => {
+                        let removed = other.and_then(|r| r.removed.clone());
+                        h.conflicts.push(Conflict::DeleteUnknown {
+                            class: c.clone(),
+                            removed,
+                        });
+                    }
+                }
+            }
+            for r in &m.renamed_classes {
+                h.rename(i, r.from.as_ref(), r.to.as_ref(), r.span);
+            }
             for c in &m.new_classes {
                 h.create(i, c, Storage::Kv);
             }
             for c in &m.new_sqlite_classes {
                 h.create(i, c, Storage::Sqlite);
-            }
-            for r in &m.renamed_classes {
-                h.rename(i, r.from.as_ref(), r.to.as_ref(), r.span);
             }
             for t in &m.transferred_classes {
                 let mut missing = Vec::new();
@@ -136,21 +153,6 @@ impl History {
                         removed: None,
                     },
                 );
-            }
-            for c in &m.deleted_classes {
-                match h.classes.get_mut(&c.value) {
-                    Some(rec) if rec.live => {
-                        rec.live = false;
-                        rec.removed = Some((Removal::Deleted, c.span));
-                    }
-                    other => {
-                        let removed = other.and_then(|r| r.removed.clone());
-                        h.conflicts.push(Conflict::DeleteUnknown {
-                            class: c.clone(),
-                            removed,
-                        });
-                    }
-                }
             }
         }
         h
@@ -306,6 +308,37 @@ impl Lifecycle {
     }
 }
 
+impl Migration {
+    /// Whether two steps say the same thing (tag and spans aside).
+    pub fn same_directives(&self, other: &Migration) -> bool {
+        fn names(v: &[Sp<String>]) -> impl Iterator<Item = &str> {
+            v.iter().map(|s| s.value.as_str())
+        }
+        fn opt(o: &Option<Sp<String>>) -> Option<&str> {
+            o.as_ref().map(|s| s.value.as_str())
+        }
+        names(&self.new_classes).eq(names(&other.new_classes))
+            && names(&self.new_sqlite_classes).eq(names(&other.new_sqlite_classes))
+            && names(&self.deleted_classes).eq(names(&other.deleted_classes))
+            && self
+                .renamed_classes
+                .iter()
+                .map(|r| (opt(&r.from), opt(&r.to)))
+                .eq(other
+                    .renamed_classes
+                    .iter()
+                    .map(|r| (opt(&r.from), opt(&r.to))))
+            && self
+                .transferred_classes
+                .iter()
+                .map(|t| (opt(&t.from), opt(&t.from_script), opt(&t.to)))
+                .eq(other
+                    .transferred_classes
+                    .iter()
+                    .map(|t| (opt(&t.from), opt(&t.from_script), opt(&t.to))))
+    }
+}
+
 /// See [`Lifecycle::next_tag`].
 pub fn next_tag<'a>(tags: impl Iterator<Item = &'a str>) -> String {
     let tags: Vec<&str> = tags.collect();
@@ -430,11 +463,11 @@ mod tests {
             kinds,
             [
                 "both",
-                "twice",
+                "delete",
                 "rename-from",
                 "rename-to",
-                "incomplete",
-                "delete"
+                "twice",
+                "incomplete"
             ]
         );
         assert!(
