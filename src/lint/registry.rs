@@ -22,6 +22,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::env_migrations_override::RULE,
             &rules::kv_backed_durable_object::RULE,
             &rules::migration_class_conflict::RULE,
+            &rules::migration_history_rewritten::RULE,
             &rules::migration_tag_duplicate::RULE,
             &rules::migrations_and_exports::RULE,
             // rules: bindings

@@ -11,6 +11,7 @@ pub mod do_missing_migration;
 pub mod env_migrations_override;
 pub mod kv_backed_durable_object;
 pub mod migration_class_conflict;
+pub mod migration_history_rewritten;
 pub mod migration_tag_duplicate;
 pub mod migrations_and_exports;
 // rules: bindings
