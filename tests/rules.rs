@@ -7,7 +7,8 @@
 //!   files); they count for the formats of the files inside.
 //!
 //! Every case is snapshot-tested (human output, no colour); a failing case must report the rule,
-//! a passing case must not. Dates are judged against a pinned "today" so snapshots do not age.
+//! a passing case must not. (`migration-history-rewritten` needs a git repository for a failing
+//! case; it has passing fixtures here and its failing cases in tests/migration_history.rs.) Dates are judged against a pinned "today" so snapshots do not age.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,11 +21,30 @@ use doforge::source::Format;
 /// The date fixtures are judged on.
 pub const TODAY: &str = "2026-06-01";
 
-fn options() -> CheckOptions {
+/// `migration-history-rewritten` compares a file with its version in git's `HEAD`. The fixtures
+/// live in doforge's own repository, so its findings would depend on whether a fixture has
+/// uncommitted edits; it only runs on its own fixtures (which must stay as committed).
+const GIT_HISTORY_RULE: &str = "migration-history-rewritten";
+
+fn options(rule: &str) -> CheckOptions {
     CheckOptions {
         today: Some(TODAY.to_owned()),
+        ignore: if rule == GIT_HISTORY_RULE {
+            Vec::new()
+        } else {
+            vec![GIT_HISTORY_RULE.to_owned()]
+        },
         ..CheckOptions::default()
     }
+}
+
+/// Rules whose failing case cannot be a fixture file; each is tested elsewhere and still needs
+/// passing fixtures.
+fn failing_fixture_exempt(rule: &str) -> bool {
+    // A failing case needs a git repository with a commit to compare against; a `fail*/`
+    // directory inside doforge's own repository cannot be one (nested `.git` directories are
+    // not committed). tests/migration_history.rs builds such a repository in a temp dir.
+    rule == GIT_HISTORY_RULE
 }
 
 fn format_of(path: &Path) -> Option<(Format, Input)> {
@@ -96,13 +116,13 @@ fn every_rule_has_failing_and_passing_fixtures_that_behave() {
                 for i in inputs_in_dir(entry) {
                     covered.insert((failing, i));
                 }
-                check_paths(std::slice::from_ref(entry), &options())
+                check_paths(std::slice::from_ref(entry), &options(rule.name))
             } else {
                 let Some((format, input)) = format_of(entry) else {
                     continue;
                 };
                 covered.insert((failing, input.extension()));
-                check_classified(&[(entry.clone(), format)], &options())
+                check_classified(&[(entry.clone(), format)], &options(rule.name))
             };
             let fired = report.diagnostics.iter().any(|d| d.rule == rule.name);
             if failing && !fired {
@@ -128,6 +148,9 @@ fn every_rule_has_failing_and_passing_fixtures_that_behave() {
         }
         for input in rule.applies_to {
             for failing in [true, false] {
+                if failing && failing_fixture_exempt(rule.name) {
+                    continue;
+                }
                 if !covered.contains(&(failing, input.extension())) {
                     problems.push(format!(
                         "{}: no {} fixture for .{}",

@@ -16,6 +16,15 @@ pub fn all() -> &'static [&'static Rule] {
             // Bindings
             &rules::duplicate_binding::RULE,
             // rules: lifecycle
+            &rules::container_requires_sqlite::RULE,
+            &rules::deleted_class_still_bound::RULE,
+            &rules::do_missing_migration::RULE,
+            &rules::env_migrations_override::RULE,
+            &rules::kv_backed_durable_object::RULE,
+            &rules::migration_class_conflict::RULE,
+            &rules::migration_history_rewritten::RULE,
+            &rules::migration_tag_duplicate::RULE,
+            &rules::migrations_and_exports::RULE,
             // rules: bindings
             // rules: naming-compat
             // rules: usage-graph

@@ -693,6 +693,25 @@ impl<'a> Cx<'a> {
                 span: assets.as_ref().map_or(w.node.span, |a| a.span),
             });
         }
+        // `containers` is passed through from the Worker's config and repeated in every env.
+        let containers = config
+            .and_then(|c| c.get("containers"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter(|n| n.as_map().is_some())
+            .map(|n| {
+                let s = |k: &str| {
+                    n.get(k)
+                        .and_then(|x| Some(Sp::new(x.as_str()?.to_owned(), x.span)))
+                };
+                Container {
+                    name: s("name"),
+                    class_name: s("class_name"),
+                    span: n.span,
+                }
+            })
+            .collect();
         let mut lifecycle = lifecycle.clone();
         if env.is_some() {
             if let Some(o) = lifecycle.migrations_origin.as_mut() {
@@ -714,6 +733,7 @@ impl<'a> Cx<'a> {
             vars,
             secrets,
             assets,
+            containers,
             lifecycle,
             origins,
             // The generator repeats every non-inheritable key per env, so none can go missing.

@@ -8,6 +8,7 @@
 
 pub mod blueprint;
 pub mod keys;
+pub mod lifecycle;
 mod read;
 pub mod wrangler;
 
@@ -153,6 +154,8 @@ pub struct Env {
     /// Names of required secrets (`secrets.required`, or blueprint `secrets`).
     pub secrets: Vec<Sp<String>>,
     pub assets: Option<Assets>,
+    /// `containers` (non-inheritable): container applications backing Durable Object classes.
+    pub containers: Vec<Container>,
     pub lifecycle: Lifecycle,
     /// Effective keys and where each came from (for `doforge env` and rules).
     pub origins: BTreeMap<String, KeyOrigin>,
@@ -166,6 +169,15 @@ impl Env {
     }
     pub fn is_top(&self) -> bool {
         self.name.is_none()
+    }
+    /// Whether this env's Worker hosts the class a Durable Object binding names: the binding has
+    /// no `script_name`, or its `script_name` is this env's own effective script name.
+    pub fn hosts(&self, d: &DurableObjectBinding) -> bool {
+        match (&d.script_name, &self.script_name) {
+            (None, _) => true,
+            (Some(s), Some(own)) => s.value == own.value,
+            (Some(_), None) => false,
+        }
     }
     pub fn durable_objects(&self) -> impl Iterator<Item = (&Binding, &DurableObjectBinding)> {
         self.bindings.iter().filter_map(|b| match &b.kind {
@@ -216,6 +228,15 @@ pub enum VarValue {
 pub struct Assets {
     pub binding: Option<Sp<String>>,
     pub directory: Option<Sp<String>>,
+    pub span: Span,
+}
+
+/// One `containers[]` entry: a container application attached to a Durable Object class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    pub name: Option<Sp<String>>,
+    /// The Durable Object class the container backs (`class_name`).
+    pub class_name: Option<Sp<String>>,
     pub span: Span,
 }
 
@@ -348,6 +369,8 @@ pub struct Export {
     pub storage: Option<Sp<String>>,
     /// `created` (default) | `deleted` | `renamed` | `transferred` | `expecting-transfer`
     pub state: Option<Sp<String>>,
+    /// `container`: the name of the `containers[]` entry backing this class.
+    pub container: Option<Sp<String>>,
     pub span: Span,
 }
 
@@ -357,14 +380,13 @@ impl Export {
             .as_ref()
             .is_some_and(|k| k.value == "durable-object")
     }
-    /// Live: declared and not a tombstone.
+    /// Live: declared and not a tombstone. As wrangler's `isLiveDurableObjectExport`: `created`
+    /// (the default) or `expecting-transfer`; `deleted`, `renamed` and `transferred` (moved away
+    /// to another Worker) are tombstones.
     pub fn is_live(&self) -> bool {
         match &self.state {
             None => true,
-            Some(s) => matches!(
-                s.value.as_str(),
-                "created" | "transferred" | "expecting-transfer"
-            ),
+            Some(s) => matches!(s.value.as_str(), "created" | "expecting-transfer"),
         }
     }
 }

@@ -193,6 +193,7 @@ fn read_env(
     let mut queue_consumers = Vec::new();
     read_bindings(r, &src, &mut bindings, &mut queue_consumers);
     let assets = read_assets(r, &src, &mut bindings);
+    let containers = read_containers(r, &src);
     let vars = read_vars(r, &src);
     let secrets = match src.parent(r, "secrets") {
         Some(p) => {
@@ -221,6 +222,7 @@ fn read_env(
         vars,
         secrets,
         assets,
+        containers,
         lifecycle,
         origins,
         missing_non_inheritable: missing,
@@ -547,6 +549,19 @@ fn read_assets(r: &mut Reader, src: &Source, bindings: &mut Vec<Binding>) -> Opt
     Some(assets)
 }
 
+/// `containers` is non-inheritable: only the env's own list counts.
+fn read_containers(r: &mut Reader, src: &Source) -> Vec<Container> {
+    r.quiet = false;
+    entries(r, src.own, &src.prefix, "containers")
+        .into_iter()
+        .map(|(ip, item)| Container {
+            name: r.string(item, &ip, "name"),
+            class_name: r.string(item, &ip, "class_name"),
+            span: item.span,
+        })
+        .collect()
+}
+
 fn read_vars(r: &mut Reader, src: &Source) -> Vec<Var> {
     r.quiet = false;
     let path = join(&src.prefix, "vars");
@@ -615,6 +630,7 @@ fn read_lifecycle(r: &mut Reader, src: &Source) -> Lifecycle {
                     kind: r.string(&e.value, &ip, "type"),
                     storage: r.string(&e.value, &ip, "storage"),
                     state: r.string(&e.value, &ip, "state"),
+                    container: r.string(&e.value, &ip, "container"),
                     span: e.value.span,
                 });
             }

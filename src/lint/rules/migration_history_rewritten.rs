@@ -1,0 +1,267 @@
+//! `migration-history-rewritten`: a migration step committed in git's `HEAD` that was since
+//! edited, reordered or removed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::lint::rule::{Category, Ctx, Input, Rule};
+use crate::model::{self, Env, Migration, Origin, Project, ProjectKind};
+use crate::source::{self, Limits, SourceFile, Span};
+
+pub static RULE: Rule = Rule {
+    name: "migration-history-rewritten",
+    category: Category::Lifecycle,
+    default_severity: Severity::Error,
+    summary: "A migration step committed in git's HEAD that was edited, reordered or removed (migrations are append-only)",
+    docs: DOCS,
+    applies_to: Input::ALL,
+    check,
+};
+
+const DOCS: &str = r#"## What it does
+When the checked file is tracked by git and declares migrations, reads the file as committed in
+`HEAD` (`git show HEAD:<file>`) and compares each environment's effective migration history with
+the committed one, step by step (by tag): a committed step that is now missing, whose contents
+changed, that moved before an earlier step, or that has a new step inserted before it is flagged.
+Appending steps is fine. Outside a git repository, for an untracked file, or when `git` is not
+installed, the rule does nothing.
+
+## Why it matters
+The migration list is an append-only ledger. Wrangler reads the deployed Worker's last migration
+tag, finds it in your list and uploads only the steps after it. Edit a step that was already
+applied and the change is never sent (or is sent to a fresh environment only, so environments
+drift apart). Remove the deployed tag and wrangler warns "…has a migration tag "v3", which was
+not found in your … file. You may have already deleted it. Applying all available migrations to
+the script..." and replays every step, which the API rejects (e.g. error 10074); a mismatched
+old tag gives "Migration tag precondition failed" (error 10079).
+
+## Example
+Committed:
+```toml
+[[migrations]]
+tag = "v1"
+new_classes = ["Counter"]
+```
+Working copy:
+```toml
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]   # edited after it was deployed
+```
+
+## Use instead
+Keep committed steps exactly as they are and append new ones:
+```toml
+[[migrations]]
+tag = "v1"
+new_classes = ["Counter"]
+
+[[migrations]]
+tag = "v2"
+new_sqlite_classes = ["CounterV2"]
+```
+If a step was committed but never deployed anywhere, amend it deliberately and suppress the
+finding for that commit.
+
+## References
+- https://developers.cloudflare.com/durable-objects/reference/durable-object-class-migrations-legacy/
+- https://github.com/cloudflare/workers-sdk/issues/705
+"#;
+
+fn check(cx: &Ctx) -> Vec<Diagnostic> {
+    // Cheap first: only a file that declares migrations is worth a `git` call.
+    let declares = cx
+        .project
+        .workers
+        .iter()
+        .any(|w| w.envs.iter().any(|e| !e.lifecycle.migrations.is_empty()));
+    if !declares {
+        return Vec::new();
+    }
+    let file = cx.file();
+    let Some(old_text) = committed_text(&file.path) else {
+        return Vec::new();
+    };
+    if old_text == file.text {
+        return Vec::new();
+    }
+    let old_file = SourceFile::new(file.path.clone(), file.format, old_text);
+    let Ok(old_root) = source::parse(&old_file, &Limits::default()) else {
+        return Vec::new();
+    };
+    let (old, _) = match cx.project.kind {
+        ProjectKind::Blueprint => model::blueprint::resolve(&old_file, &old_root),
+        ProjectKind::Wrangler => model::wrangler::resolve(&old_file, &old_root),
+    };
+    let Some(old) = old else { return Vec::new() };
+    compare(cx, &old)
+}
+
+/// The file's text as committed in `HEAD`, when it is tracked by git.
+fn committed_text(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .arg("show")
+        .arg(format!("HEAD:./{name}"))
+        // The repository is the file's own, whatever the caller's git environment says.
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8(out.stdout).ok()
+}
+
+/// Compare every env's effective history with the same env's committed one.
+fn compare(cx: &Ctx, old: &Project) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, worker) in cx.project.workers.iter().enumerate() {
+        let old_worker = match &worker.id {
+            Some(id) => old
+                .workers
+                .iter()
+                .find(|w| w.id.as_ref().is_some_and(|o| o.value == id.value)),
+            None => old.workers.get(i),
+        };
+        let Some(old_worker) = old_worker else {
+            continue;
+        };
+        for env in &worker.envs {
+            // An environment that did not exist in HEAD deploys fresh.
+            let Some(old_env) = old_worker.env(env.name_str()) else {
+                continue;
+            };
+            compare_env(cx, env, &old_env.lifecycle.migrations, &mut out);
+        }
+    }
+    out
+}
+
+fn key(m: &Migration, i: usize) -> String {
+    match &m.tag {
+        Some(t) => format!("tag:{}", t.value),
+        None => format!("#{i}"),
+    }
+}
+
+fn shown(m: &Migration, i: usize) -> String {
+    match &m.tag {
+        Some(t) => format!("`{}`", t.value),
+        None => format!("#{} (no tag)", i + 1),
+    }
+}
+
+fn compare_env(cx: &Ctx, env: &Env, old: &[Migration], out: &mut Vec<Diagnostic>) {
+    let lc = &env.lifecycle;
+    let new = &lc.migrations;
+    if old.is_empty() {
+        return;
+    }
+    // Findings in an inherited list are the top level's; name the env only for its own list.
+    let env_name = match lc.migrations_origin {
+        Some(o) if o.origin == Origin::Own && !env.is_top() => env.name_str(),
+        _ => None,
+    };
+    let list_span = lc
+        .migrations_origin
+        .and_then(|o| o.key_span)
+        .unwrap_or(env.span);
+    let help_keep = "migrations are append-only: Cloudflare applies each tag once and wrangler uploads only the steps after the deployed tag. Restore the step as committed and append a new step for the change";
+    let mut new_index: HashMap<String, usize> = HashMap::new();
+    for (j, m) in new.iter().enumerate() {
+        new_index.entry(key(m, j)).or_insert(j);
+    }
+    let old_keys: HashMap<String, usize> = old
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (key(m, i), i))
+        .collect();
+    let tag_span = |m: &Migration| -> Span { m.tag.as_ref().map_or(m.span, |t| t.span) };
+
+    let mut last: Option<usize> = None;
+    let mut max_j = None;
+    for (i, om) in old.iter().enumerate() {
+        let Some(&j) = new_index.get(&key(om, i)) else {
+            out.push(
+                cx.diag(
+                    list_span,
+                    format!(
+                        "migration step {} was committed (HEAD) but is no longer in this history",
+                        shown(om, i)
+                    ),
+                )
+                .with_help("migrations are append-only: if the deployed tag disappears, wrangler replays every step and the API rejects them (error 10074). Restore the step as committed")
+                .with_env(env_name),
+            );
+            continue;
+        };
+        let nm = &new[j];
+        if !om.same_directives(nm) {
+            out.push(
+                cx.diag(
+                    tag_span(nm),
+                    format!(
+                        "migration step {} differs from the committed one (HEAD)",
+                        shown(nm, j)
+                    ),
+                )
+                .with_help(help_keep)
+                .with_env(env_name),
+            );
+        }
+        if let Some(pj) = last {
+            if j < pj {
+                out.push(
+                    cx.diag(
+                        tag_span(nm),
+                        format!(
+                            "migration step {} now comes before {}, but was committed (HEAD) after it",
+                            shown(nm, j),
+                            shown(&new[pj], pj)
+                        ),
+                    )
+                    .with_secondary(cx.label(tag_span(&new[pj]), "committed before this step"))
+                    .with_help("migrations are applied in order and are append-only: restore the committed order")
+                    .with_env(env_name),
+                );
+            }
+        }
+        if last.is_none_or(|pj| j > pj) {
+            last = Some(j);
+        }
+        max_j = max_j.max(Some(j));
+    }
+    let Some(max_j) = max_j else { return };
+    for (j, m) in new.iter().enumerate().take(max_j) {
+        if old_keys.contains_key(&key(m, j)) {
+            continue;
+        }
+        let before = &new[max_j];
+        out.push(
+            cx.diag(
+                tag_span(m),
+                format!(
+                    "migration step {} is inserted before the committed step {}",
+                    shown(m, j),
+                    shown(before, max_j)
+                ),
+            )
+            .with_help("wrangler uploads only the steps after the deployed tag, so a step inserted before it is never applied: move it to the end of the list")
+            .with_env(env_name),
+        );
+    }
+}
