@@ -7,8 +7,18 @@ use std::path::{Path, PathBuf};
 use doforge::check::{check_paths, CheckOptions};
 use doforge::diagnostics::render::{render, OutputFormat, RenderOptions};
 
+/// Fixture runs do not depend on the calendar or on uncommitted edits: today is pinned and the
+/// git-history rule is off (it compares the working tree with HEAD).
+fn options() -> CheckOptions {
+    CheckOptions {
+        today: Some("2026-06-01".to_owned()),
+        ignore: vec!["migration-history-rewritten".to_owned()],
+        ..CheckOptions::default()
+    }
+}
+
 fn rendered(path: &Path, format: OutputFormat) -> (String, i32) {
-    let report = check_paths(&[path.to_path_buf()], &CheckOptions::default());
+    let report = check_paths(&[path.to_path_buf()], &options());
     let mut out = Vec::new();
     let options = RenderOptions {
         color: false,
@@ -78,7 +88,7 @@ fn same_config_as_toml_and_jsonc_gives_the_same_findings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("tests/fixtures/equivalent");
     let summarize = |file: &str| -> Vec<(String, String, Option<String>, String)> {
-        let report = check_paths(&[dir.join(file)], &CheckOptions::default());
+        let report = check_paths(&[dir.join(file)], &options());
         report
             .diagnostics
             .iter()
@@ -126,7 +136,7 @@ fn a_one_megabyte_blueprint_is_checked_without_trouble() {
         i += 1;
     }
     std::fs::write(&path, &text).unwrap();
-    let report = check_paths(&[path], &CheckOptions::default());
+    let report = check_paths(&[path], &options());
     assert!(
         !report.fatal,
         "{:?}",

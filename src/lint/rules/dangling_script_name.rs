@@ -101,7 +101,16 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
     for worker in &cx.project.workers {
         for env in &worker.envs {
             for (b, d) in env.durable_objects() {
-                if let Some(script) = &d.script_name {
+                let Some(script) = &d.script_name else {
+                    continue;
+                };
+                // `script_name` = this worker is not dangling: it is hosted here, which
+                // `self-script-name` and `do-missing-migration` cover.
+                let own = env
+                    .script_name
+                    .as_ref()
+                    .is_some_and(|n| n.value == script.value);
+                if !own || d.environment.is_some() {
                     run.binding(env, b, d, script);
                 }
             }
