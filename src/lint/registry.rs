@@ -18,6 +18,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: lifecycle
             // rules: bindings
             // rules: naming-compat
+            &rules::compat_date_invalid::RULE,
             // rules: usage-graph
         ];
         v.sort_by_key(|r| (r.category, r.name));

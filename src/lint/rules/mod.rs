@@ -7,4 +7,5 @@ pub mod unused_suppression;
 // rules: lifecycle
 // rules: bindings
 // rules: naming-compat
+pub mod compat_date_invalid;
 // rules: usage-graph
