@@ -19,6 +19,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: bindings
             // rules: naming-compat
             &rules::compat_date_invalid::RULE,
+            &rules::compat_date_missing::RULE,
             // rules: usage-graph
         ];
         v.sort_by_key(|r| (r.category, r.name));

@@ -8,4 +8,5 @@ pub mod unused_suppression;
 // rules: bindings
 // rules: naming-compat
 pub mod compat_date_invalid;
+pub mod compat_date_missing;
 // rules: usage-graph
