@@ -9,4 +9,5 @@ pub mod unused_suppression;
 // rules: naming-compat
 pub mod compat_date_invalid;
 pub mod compat_date_missing;
+pub mod compat_date_stale;
 // rules: usage-graph
