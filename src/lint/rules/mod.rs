@@ -10,4 +10,5 @@ pub mod unused_suppression;
 pub mod compat_date_invalid;
 pub mod compat_date_missing;
 pub mod compat_date_stale;
+pub mod compat_flag_duplicate;
 // rules: usage-graph
