@@ -18,6 +18,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: lifecycle
             // rules: bindings
             // rules: naming-compat
+            &rules::both_config_files::RULE,
             &rules::compat_date_invalid::RULE,
             &rules::compat_date_missing::RULE,
             &rules::compat_date_stale::RULE,

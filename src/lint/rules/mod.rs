@@ -7,6 +7,7 @@ pub mod unused_suppression;
 // rules: lifecycle
 // rules: bindings
 // rules: naming-compat
+pub mod both_config_files;
 pub mod compat_date_invalid;
 pub mod compat_date_missing;
 pub mod compat_date_stale;
