@@ -12,4 +12,5 @@ pub mod compat_date_invalid;
 pub mod compat_date_missing;
 pub mod compat_date_stale;
 pub mod compat_flag_duplicate;
+pub mod global_singleton;
 // rules: usage-graph
