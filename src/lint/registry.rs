@@ -24,6 +24,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::compat_date_stale::RULE,
             &rules::compat_flag_duplicate::RULE,
             &rules::global_singleton::RULE,
+            &rules::websocket_without_hibernation::RULE,
             // rules: usage-graph
         ];
         v.sort_by_key(|r| (r.category, r.name));

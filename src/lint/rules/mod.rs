@@ -13,4 +13,5 @@ pub mod compat_date_missing;
 pub mod compat_date_stale;
 pub mod compat_flag_duplicate;
 pub mod global_singleton;
+pub mod websocket_without_hibernation;
 // rules: usage-graph
