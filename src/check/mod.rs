@@ -286,6 +286,8 @@ fn check_tree(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Diag
             (project, diagnostics)
         }
         Format::WranglerToml | Format::WranglerJson => model::wrangler::resolve(file, root),
+        // Never discovered or classified as such; only rules create source files.
+        Format::Source => (None, Vec::new()),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod settings;
+pub mod source_scan;
 pub mod suppress;
 pub mod workspace;
 

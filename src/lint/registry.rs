@@ -27,6 +27,13 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::migrations_and_exports::RULE,
             // rules: bindings
             // rules: naming-compat
+            &rules::both_config_files::RULE,
+            &rules::compat_date_invalid::RULE,
+            &rules::compat_date_missing::RULE,
+            &rules::compat_date_stale::RULE,
+            &rules::compat_flag_duplicate::RULE,
+            &rules::global_singleton::RULE,
+            &rules::websocket_without_hibernation::RULE,
             // rules: usage-graph
             &rules::dangling_script_name::RULE,
             &rules::queue_without_consumer::RULE,

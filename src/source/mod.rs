@@ -46,6 +46,9 @@ pub enum Format {
     WranglerToml,
     /// `wrangler.json` or `wrangler.jsonc` (both accept comments and trailing commas, as wrangler does).
     WranglerJson,
+    /// A Worker source file (JavaScript, TypeScript, Rust) that a lint rule points into. Never
+    /// loaded as configuration: it exists so a diagnostic can show a line of code.
+    Source,
 }
 
 impl Format {
@@ -75,12 +78,12 @@ impl Format {
     pub fn comment_prefix(self) -> &'static str {
         match self {
             Format::Blueprint | Format::WranglerToml => "#",
-            Format::WranglerJson => "//",
+            Format::WranglerJson | Format::Source => "//",
         }
     }
 
     pub fn is_wrangler(self) -> bool {
-        !matches!(self, Format::Blueprint)
+        matches!(self, Format::WranglerToml | Format::WranglerJson)
     }
 }
 
@@ -189,6 +192,10 @@ pub fn parse(file: &SourceFile, limits: &Limits) -> Result<Node, LoadError> {
         Format::Blueprint => yaml::parse(&file.text, limits),
         Format::WranglerToml => toml::parse(&file.text, limits),
         Format::WranglerJson => jsonc::parse(&file.text, limits),
+        Format::Source => Err(LoadError::new(
+            "a Worker source file is not a configuration file",
+            Span::default(),
+        )),
     }
 }
 

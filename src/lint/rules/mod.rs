@@ -16,6 +16,13 @@ pub mod migration_tag_duplicate;
 pub mod migrations_and_exports;
 // rules: bindings
 // rules: naming-compat
+pub mod both_config_files;
+pub mod compat_date_invalid;
+pub mod compat_date_missing;
+pub mod compat_date_stale;
+pub mod compat_flag_duplicate;
+pub mod global_singleton;
+pub mod websocket_without_hibernation;
 // rules: usage-graph
 pub mod dangling_script_name;
 pub mod queue_without_consumer;
