@@ -23,7 +23,7 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         jobs: args.jobs,
         select: args.select,
         ignore: args.ignore,
-        today: None,
+        today: args.today,
     };
     let report = check_paths(&paths, &options);
     let stdout_tty = io::stdout().is_terminal();

@@ -73,12 +73,21 @@ pub struct CheckArgs {
     /// Worker threads for multi-file runs (0 = one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+    /// Judge dates against this day instead of today (YYYY-MM-DD; for reproducible runs).
+    #[arg(long, value_name = "DATE", hide = true, value_parser = date_arg)]
+    pub today: Option<String>,
     /// Run only these rules (comma-separated or repeated).
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub select: Vec<String>,
     /// Do not run these rules (comma-separated or repeated).
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub ignore: Vec<String>,
+}
+
+fn date_arg(s: &str) -> Result<String, String> {
+    crate::lint::days_from_civil(s)
+        .map(|_| s.to_owned())
+        .ok_or_else(|| format!("`{s}` is not a YYYY-MM-DD date"))
 }
 
 /// Validate a rule name given on the command line (a typo is a usage error, exit 2).

@@ -182,7 +182,9 @@ fn migration_snippet(format: Format, tag: &str, class: &str) -> String {
         Format::WranglerJson => {
             format!("`{{ \"tag\": \"{tag}\", \"new_sqlite_classes\": [\"{class}\"] }}`")
         }
-        Format::Blueprint => format!("`- {{ tag: {tag}, new_sqlite_classes: [{class}] }}`"),
+        Format::Blueprint | Format::Source => {
+            format!("`- {{ tag: {tag}, new_sqlite_classes: [{class}] }}`")
+        }
     }
 }
 
