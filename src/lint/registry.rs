@@ -17,6 +17,12 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::duplicate_binding::RULE,
             // rules: lifecycle
             // rules: bindings
+            &rules::placeholder_id::RULE,
+            &rules::secret_in_vars::RULE,
+            &rules::preview_id_equals_id::RULE,
+            &rules::self_script_name::RULE,
+            &rules::binding_name_invalid::RULE,
+            &rules::class_name_invalid::RULE,
             // rules: naming-compat
             // rules: usage-graph
         ];

@@ -6,5 +6,11 @@ pub mod unknown_field;
 pub mod unused_suppression;
 // rules: lifecycle
 // rules: bindings
+pub mod binding_name_invalid;
+pub mod class_name_invalid;
+pub mod placeholder_id;
+pub mod preview_id_equals_id;
+pub mod secret_in_vars;
+pub mod self_script_name;
 // rules: naming-compat
 // rules: usage-graph
