@@ -1,6 +1,8 @@
 //! `placeholder-id`: resource ids, resource names and var values left as template placeholders
 //! (`xxxx…`, `<your-id>`, `YOUR_…`, `TODO`, `changeme`, all zeros, …).
 
+use std::collections::HashMap;
+
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::model::{BindingKind, ProjectKind, Sp, VarValue};
@@ -385,13 +387,12 @@ fn raw_candidates<'a>(cx: &Ctx<'a>, cands: &mut Vec<Candidate<'a>>) {
         .get("resources")
         .and_then(Node::as_seq)
         .unwrap_or_default();
-    let type_of = |id: &str| {
-        resources
-            .iter()
-            .find(|r| r.get("id").and_then(Node::as_str) == Some(id))
-            .and_then(|r| r.get("type"))
-            .and_then(Node::as_str)
-    };
+    let types: HashMap<&str, &str> = resources
+        .iter()
+        .rev() // the first of duplicate ids wins, as in the model
+        .filter_map(|r| Some((r.get("id")?.as_str()?, r.get("type")?.as_str()?)))
+        .collect();
+    let type_of = |id: &str| types.get(id).copied();
     let mut judge = |id: &str, config: &'a Node, env: Option<&'a str>| match type_of(id) {
         Some("cloudflare_worker") => {
             if let Some(n) = str_at(config, "account_id") {

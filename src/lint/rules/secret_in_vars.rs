@@ -3,9 +3,11 @@
 //! high-entropy string). Messages never show the value; the value's text is redacted from every
 //! output format.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
-use crate::model::{ProjectKind, Var, VarValue};
+use crate::model::{ProjectKind, Sp, Var, VarValue};
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -499,6 +501,8 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for worker in &cx.project.workers {
         for env in &worker.envs {
+            let secrets: HashMap<&str, &Sp<String>> =
+                env.secrets.iter().map(|s| (s.as_str(), s)).collect();
             for var in &env.vars {
                 let name = var.name.as_str();
                 let w = words(name);
@@ -508,7 +512,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     .find_map(|s| secret_value(s, !public_or_id(&w)).map(|what| (*s, what)));
                 let by_name =
                     secret_name(&w).filter(|_| values.iter().any(|s| !s.trim().is_empty()));
-                let also_secret = env.secrets.iter().find(|s| s.value == name);
+                let also_secret = secrets.get(name);
                 let mut message = match (by_value, &by_name) {
                     (Some((s, what)), _) => format!(
                         "var `{name}` holds what looks like {what} (`{}`) in plain text",

@@ -1,6 +1,8 @@
 //! `self-script-name`: a Durable Object binding whose `script_name` is the Worker's own name in
 //! that environment.
 
+use std::collections::HashSet;
+
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::model::{Origin, ProjectKind};
@@ -64,6 +66,12 @@ so unless top-level `durable_objects` declares it, doforge plans no migration fo
 
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let blueprint = cx.project.kind == ProjectKind::Blueprint;
+    let declared: HashSet<&str> = cx
+        .project
+        .classes
+        .iter()
+        .map(|c| c.class_name.as_str())
+        .collect();
     let mut out = Vec::new();
     for worker in &cx.project.workers {
         for env in &worker.envs {
@@ -94,11 +102,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     "Durable Object binding `{}` sets `script_name` to this Worker's own name `{}`, so wrangler treats class `{}` as external and skips its export and migration checks",
                     b.name.value, script.value, d.class_name.value
                 );
-                let declared = cx
-                    .project
-                    .classes
-                    .iter()
-                    .any(|c| c.class_name.value == d.class_name.value);
+                let declared = declared.contains(d.class_name.as_str());
                 if blueprint && !declared {
                     message.push_str("; doforge plans no migration for it either");
                 }
