@@ -23,6 +23,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::self_script_name::RULE,
             &rules::binding_name_invalid::RULE,
             &rules::class_name_invalid::RULE,
+            &rules::r2_bucket_name_invalid::RULE,
             // rules: naming-compat
             // rules: usage-graph
         ];

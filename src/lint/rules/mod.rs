@@ -10,6 +10,7 @@ pub mod binding_name_invalid;
 pub mod class_name_invalid;
 pub mod placeholder_id;
 pub mod preview_id_equals_id;
+pub mod r2_bucket_name_invalid;
 pub mod secret_in_vars;
 pub mod self_script_name;
 // rules: naming-compat

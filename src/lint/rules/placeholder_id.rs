@@ -171,6 +171,11 @@ fn placeholder(value: &str, field: Field) -> Option<&'static str> {
     None
 }
 
+/// Whether a resource name (bucket, queue) is a placeholder (other rules leave those to this one).
+pub(crate) fn is_placeholder_name(value: &str) -> bool {
+    placeholder(value, Field::Name).is_some()
+}
+
 /// `your-…` / `YOUR_…` at the start of the value or right after a separator.
 fn has_your_word(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
