@@ -44,10 +44,12 @@ The clash list is not applied to wrangler configs: a hand-written Worker may exp
 
 ## Why it matters
 Cloudflare finds a Durable Object class by its export name in the Worker's entry module. A name
-that cannot be an exported class makes the deploy fail (the class is "not exported" by the
-entrypoint, or the migration names a class the script does not implement), or — in a migration
-or an external binding — silently refers to nothing. Wrangler does not check class names in
-bindings or migrations (it checks only `exports[].renamed_to` against an identifier pattern).
+that cannot be an exported class can never be satisfied: wrangler's bundler reports it only as
+"Your Worker depends on the following Durable Objects, which are not exported in your entrypoint
+file: chat-room" (and not at all for a binding with `script_name`), and a migration naming it
+creates or deletes a class no code can implement. Wrangler does not check class names in
+bindings or migrations (its config validation checks only `exports[].renamed_to` against an
+identifier pattern).
 
 ## Example
 ```toml

@@ -42,9 +42,10 @@ never is. Template variables meant to be substituted before deploy (`${KV_ID}`, 
 left alone. Var values are never printed in the message (they may be secrets).
 
 ## Why it matters
-Wrangler only rejects an *empty* KV id; any other placeholder passes `wrangler deploy --dry-run`
-and fails at upload ("namespace not found", "Could not route to /accounts/…"), or, for a var,
-deploys silently and breaks at runtime. An **omitted** KV, D1 or R2 id is legal: wrangler creates
+Wrangler only rejects an *empty* KV id ("bindings should have a string "id" field"); any other
+placeholder passes `wrangler deploy --dry-run` silently, and the real deploy fails when the API
+finds no namespace, database, queue, zone or account by that id — or, for a var, the Worker
+deploys and breaks at runtime. An **omitted** KV, D1 or R2 id is legal: wrangler creates
 the resource on deploy and remembers it (automatic provisioning), so the fix is to remove the
 placeholder or set the real value.
 
@@ -319,7 +320,9 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         let Some(why) = placeholder(c.value, c.field) else {
             continue;
         };
-        let message = if c.field == Field::Var {
+        let message = if c.value.trim().is_empty() {
+            format!("{} is empty, not an id", c.what)
+        } else if c.field == Field::Var {
             format!(
                 "{} holds a placeholder (its value {why}), not a real value",
                 c.what

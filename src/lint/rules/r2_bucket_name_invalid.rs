@@ -26,7 +26,7 @@ against R2's naming rule, the one wrangler applies: 3 to 63 characters, only low
 digits and `-`, beginning and ending with a letter or digit.
 
 In blueprints the schema checks names written in a resource's `config`; this rule checks the
-bucket name an `cloudflare_r2_bucket` resource gets by default — its resource id, which may
+bucket name a `cloudflare_r2_bucket` resource gets by default — its resource id, which may
 contain `_` or be too short or too long. Placeholders (`<your-bucket>`) are left to
 `placeholder-id`.
 

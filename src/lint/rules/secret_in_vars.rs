@@ -32,7 +32,8 @@ By name (only with a non-empty string, list or object value), splitting the name
 - or the name contains `API_KEY`, `PRIVATE_KEY`, `SECRET_KEY`, `ACCESS_KEY`, `SIGNING_KEY`,
   `ENCRYPTION_KEY`, `MASTER_KEY`, `CLIENT_SECRET`, `AUTH_TOKEN`, `ACCESS_TOKEN`,
   `REFRESH_TOKEN` or `BEARER_TOKEN` (`API_KEY_V2`), unless its last word says it is metadata
-  (`…_ID`, `…_NAME`, `…_HEADER`, `…_TTL`, `…_URL`, `…_PATH`, `…_ENABLED`, …).
+  (`…_ID`, `…_NAME`, `…_HEADER`, `…_TTL`, `…_URL`, `…_PATH`, `…_ENABLED`, `…_DAYS`, `…_SCOPE`,
+  …).
 
 Not flagged by name: public keys (`PUBLIC`, `PUBLISHABLE`, `PUB`, `SITE` or `ANON` in the name:
 `STRIPE_PUBLISHABLE_KEY`, `TURNSTILE_SITE_KEY`, `SUPABASE_ANON_KEY`), ids (`AWS_ACCESS_KEY_ID`,
@@ -63,9 +64,10 @@ characters (fewer for short values); the value itself is masked in every snippet
 ## Why it matters
 Cloudflare's docs: "Text strings and JSON values are not encrypted and are useful for storing
 application configuration." Vars live in the repository, in the deployed Worker's settings (shown
-in the dashboard and by `wrangler deployments`), and in every log of a CI run that prints the
-config. Secrets belong in `wrangler secret put NAME`, which stores them encrypted; a var with the
-same name as a secret even makes the deploy fail. A committed credential must also be rotated.
+in plain text in the dashboard), and in every CI log: `wrangler deploy` prints each var with its
+value (`env.API_KEY ("sk_live_…")`). Secrets belong in `wrangler secret put NAME`, which stores
+them encrypted; a var with the same name as a declared secret even makes wrangler refuse the
+config. A committed credential must also be rotated.
 
 ## Example
 ```toml
@@ -130,6 +132,9 @@ const METADATA_WORDS: &[&str] = &[
     "ALG",
     "ALGORITHM",
     "AUDIENCE",
+    "BINDING",
+    "COUNT",
+    "DAYS",
     "ENABLED",
     "EXPIRES",
     "EXPIRY",
@@ -137,15 +142,25 @@ const METADATA_WORDS: &[&str] = &[
     "FORMAT",
     "HEADER",
     "HINT",
+    "HOURS",
     "ID",
     "IDS",
+    "INTERVAL",
     "ISSUER",
     "LEN",
     "LENGTH",
+    "LIMIT",
+    "MINUTES",
+    "MODE",
     "NAME",
     "NAMES",
+    "NAMESPACE",
     "PATH",
     "PREFIX",
+    "PROVIDER",
+    "SCOPE",
+    "SCOPES",
+    "SECONDS",
     "SIZE",
     "TTL",
     "TYPE",
@@ -667,6 +682,7 @@ mod tests {
             "MAX_TOKENS",
             "TOKEN_TTL",
             "API_KEY_HEADER",
+            "API_KEY_ROTATION_DAYS",
             "DATABASE_URL",
             "LOG_LEVEL",
             "BYPASS",
