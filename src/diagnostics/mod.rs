@@ -86,6 +86,9 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// The wrangler environment it is in (`None` for the top level or when env-independent).
     pub env: Option<String>,
+    /// Spans of the primary file whose text no output may show (a secret value): renderers that
+    /// print source snippets mask them, in every snippet of that file.
+    pub redact: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -103,6 +106,7 @@ impl Diagnostic {
             primary,
             secondary: Vec::new(),
             env: None,
+            redact: Vec::new(),
         }
     }
     pub fn error(rule: impl Into<String>, message: impl Into<String>, primary: Label) -> Self {
@@ -124,6 +128,11 @@ impl Diagnostic {
     }
     pub fn with_env(mut self, env: Option<&str>) -> Self {
         self.env = env.map(str::to_owned);
+        self
+    }
+    /// Never show the text at `span` (of the primary file) in any output.
+    pub fn with_redacted(mut self, span: Span) -> Self {
+        self.redact.push(span);
         self
     }
 

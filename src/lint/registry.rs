@@ -26,6 +26,13 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::migration_tag_duplicate::RULE,
             &rules::migrations_and_exports::RULE,
             // rules: bindings
+            &rules::placeholder_id::RULE,
+            &rules::secret_in_vars::RULE,
+            &rules::preview_id_equals_id::RULE,
+            &rules::self_script_name::RULE,
+            &rules::binding_name_invalid::RULE,
+            &rules::class_name_invalid::RULE,
+            &rules::r2_bucket_name_invalid::RULE,
             // rules: naming-compat
             &rules::both_config_files::RULE,
             &rules::compat_date_invalid::RULE,

@@ -31,7 +31,7 @@ use miette::{
 
 use super::RenderOptions;
 use crate::diagnostics::{Diagnostic, Label, Severity, Summary};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// A label whose snippet (its lines plus one line of context either side) is larger than this is
 /// cut to its first line; if even that is larger (a minified file), it is shown as a note instead.
@@ -48,6 +48,17 @@ pub(super) fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut renderer = Renderer::new(options);
+    // A value any finding marks secret is masked in every snippet of its file, not only in the
+    // snippet of that finding (another finding's context lines may show the same line).
+    for d in diagnostics {
+        if !d.redact.is_empty() {
+            renderer
+                .redactions
+                .entry(Arc::as_ptr(&d.primary.file))
+                .or_default()
+                .extend(d.redact.iter().copied());
+        }
+    }
     for d in diagnostics {
         let text = renderer.diagnostic(d);
         out.write_all(text.as_bytes())?;
@@ -79,6 +90,8 @@ struct Renderer {
     width: usize,
     /// Per file (by identity): the text miette is shown, sanitised of control characters once.
     sources: HashMap<*const SourceFile, Arc<FileSource>>,
+    /// Per file (by identity): spans whose text must not be shown (secret values).
+    redactions: HashMap<*const SourceFile, Vec<Span>>,
     /// What miette prints for a diagnostic with no snippet and no help (its empty message
     /// line), per severity; stripped from the front of every rendering.
     preludes: HashMap<Severity, String>,
@@ -104,15 +117,20 @@ impl Renderer {
             color: options.color,
             width,
             sources: HashMap::new(),
+            redactions: HashMap::new(),
             preludes: HashMap::new(),
         }
     }
 
     fn source(&mut self, file: &Arc<SourceFile>) -> Arc<FileSource> {
+        let redact = self
+            .redactions
+            .get(&Arc::as_ptr(file))
+            .map_or(&[][..], Vec::as_slice);
         Arc::clone(
             self.sources
                 .entry(Arc::as_ptr(file))
-                .or_insert_with(|| Arc::new(FileSource::new(file))),
+                .or_insert_with(|| Arc::new(FileSource::new(file, redact))),
         )
     }
 
@@ -287,12 +305,18 @@ struct FileSource {
 }
 
 impl FileSource {
-    fn new(file: &Arc<SourceFile>) -> FileSource {
+    fn new(file: &Arc<SourceFile>, redact: &[Span]) -> FileSource {
         let text = &file.text;
-        let sanitized = text
+        let mut sanitized = text
             .chars()
             .any(is_unsafe_control)
             .then(|| sanitize_same_length(text));
+        if !redact.is_empty() {
+            sanitized = Some(mask_same_length(
+                sanitized.as_deref().unwrap_or(text),
+                redact,
+            ));
+        }
         FileSource {
             file: Arc::clone(file),
             name: sanitize(&file.display_path()),
@@ -405,6 +429,27 @@ fn sanitize_same_length(s: &str) -> String {
         .collect()
 }
 
+/// Replace the characters inside `spans` with `*` (as many as each character has UTF-8 bytes, so
+/// offsets still hold); line breaks stay, so line numbers do too.
+fn mask_same_length(s: &str, spans: &[Span]) -> String {
+    let mut spans = spans.to_vec();
+    spans.sort();
+    let mut next = spans.iter().peekable();
+    let mut end = 0;
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.char_indices() {
+        while let Some(sp) = next.next_if(|sp| sp.start <= i) {
+            end = end.max(sp.end);
+        }
+        if i < end && !matches!(c, '\n' | '\r') {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Make text from a config file or a message safe to print: unsafe control characters become
 /// `\u{..}` escapes.
 fn sanitize(s: &str) -> String {
@@ -476,6 +521,23 @@ mod tests {
             "plain output has no escapes:\n{text}"
         );
         text
+    }
+
+    #[test]
+    fn redacted_spans_are_masked_in_every_snippet_of_the_file() {
+        let file = toml_file();
+        let secret = crate::diagnostics::render::testutil::span_of(&file, "Cart\"");
+        // The redacting finding points elsewhere; a second finding's snippet shows the line.
+        let a = Diagnostic::warning("secret", "hidden", label(&file, "CART"))
+            .with_redacted(Span::new(secret.start, secret.end - 1));
+        let b = Diagnostic::warning("other", "near it", label(&file, "class_name"));
+        let text = render_plain(&[a, b], &Summary::default(), 100);
+        assert!(!text.contains("\"Cart\""), "{text}");
+        assert!(text.contains("class_name = \"****\""), "{text}");
+        assert_eq!(
+            mask_same_length("a\u{e9}b\nc", &[Span::new(1, 6)]),
+            "a**\u{2a}\n*"
+        );
     }
 
     #[test]
