@@ -25,7 +25,7 @@ pub fn list(format: ListFormat, out: &mut dyn Write) -> io::Result<i32> {
                     "{:width$}  {:13}  {:7}  {}",
                     r.name,
                     r.category.as_str(),
-                    r.default_severity,
+                    r.default_severity.as_str(),
                     r.summary
                 )?;
             }
