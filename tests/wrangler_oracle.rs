@@ -115,9 +115,15 @@ const TABLE: &[Class] = &[
         pattern: r"^A compatibility_date is required when uploading a Worker",
         rules: &["compat-date-missing"],
     },
+    // A malformed date (not YYYY-MM-DD, or en/em dashes).
     Class {
         pattern: r#"^"compatibility_date" field should"#,
-        rules: &["schema", "compat-date-missing"],
+        rules: &["compat-date-invalid", "schema", "compat-date-missing"],
+    },
+    // Conflicting compatibility flags.
+    Class {
+        pattern: r"^The `[^`]+` and `[^`]+` compatibility flags cannot be used in together",
+        rules: &["compat-flag-duplicate"],
     },
     // An empty KV id.
     Class {
