@@ -139,6 +139,16 @@ const TABLE: &[Class] = &[
         pattern: r#"^No environment found in configuration with name "(?P<env>[^"]+)""#,
         rules: &["unknown-env"],
     },
+    // Incomplete rename/transfer entries: doforge's lifecycle rule explains them.
+    Class {
+        pattern: r#"^Expected "(?:env\.[^"]+\.)?migrations\[\d+\]\.(?:renamed|transferred)_classes" to be"#,
+        rules: &["migration-class-conflict", "schema"],
+    },
+    // R2 bucket names wrangler refuses.
+    Class {
+        pattern: r#"r2_buckets\[\d+\]\.(?:preview_)?bucket_name="[^"]*" is invalid"#,
+        rules: &["r2-bucket-name-invalid"],
+    },
     // Structure and types.
     Class {
         pattern: r#"^(?:Expected "|Expected exactly one of|The field "|the field "|"[^"]+" bindings should|binding should have|"[^"]+" is a required field|"[^"]+" should be an?\b|"exports\.[^"]+" (?:is required|is forbidden|must|cannot)|Allowed properties are:|"[^"]+" has an invalid value)|alphanumeric and lowercase with dashes only|is a TOML date, which is not supported"#,
