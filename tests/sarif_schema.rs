@@ -214,3 +214,28 @@ fn the_validator_rejects_broken_sarif() {
         "format: uri is checked"
     );
 }
+
+/// The real CLI output over the whole fixture corpus (every rule's findings, several files,
+/// related locations in other files) validates too.
+#[test]
+fn cli_output_over_the_fixture_corpus_validates() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_doforge"))
+        .args([
+            "check",
+            "tests/fixtures/seeds",
+            "tests/fixtures/rules",
+            "--format",
+            "sarif",
+            "--today=2026-06-01",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run doforge");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one SARIF document");
+    let results = doc["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    assert!(
+        results > 50,
+        "expected findings from the rule fixtures, got {results}"
+    );
+    assert_valid(&doc);
+}

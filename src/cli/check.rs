@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::CheckArgs;
 use crate::check::{check_paths, CheckOptions};
-use crate::diagnostics::render::{self, color_wanted, RenderOptions};
+use crate::diagnostics::render::{self, color_wanted, RenderOptions, RuleDoc};
 use crate::source::Limits;
 
 pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
@@ -31,11 +31,20 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         color: color_wanted(stdout_tty),
         width: terminal_width(stdout_tty),
     };
+    // SARIF consumers show each rule's summary next to its results.
+    let rules: Vec<RuleDoc> = crate::lint::registry::all()
+        .iter()
+        .map(|r| RuleDoc {
+            name: r.name.to_owned(),
+            summary: r.summary.to_owned(),
+            help_uri: None,
+        })
+        .collect();
     render::render(
         args.format,
         &report.diagnostics,
         &report.summary,
-        &[],
+        &rules,
         &render_options,
         out,
     )?;
