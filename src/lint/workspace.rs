@@ -230,57 +230,24 @@ impl<'a> Workspace<'a> {
 }
 
 /// Classes a lifecycle declares as existing after all its steps (created, renamed to, transferred
-/// in; minus deleted and renamed away), in declaration order.
+/// in; minus deleted and renamed away — replayed the way wrangler replays them) plus live
+/// `durable-object` exports, sorted.
 pub fn hosted_classes(env: &Env) -> Vec<String> {
-    // Insertion order plus a liveness map: linear in the lifecycle's size (a migration may list
-    // thousands of classes).
-    let mut order: Vec<&str> = Vec::new();
-    let mut live: HashMap<&str, bool> = HashMap::new();
-    for m in &env.lifecycle.migrations {
-        for c in m.new_classes.iter().chain(&m.new_sqlite_classes) {
-            add_class(&mut order, &mut live, &c.value);
-        }
-        for r in &m.renamed_classes {
-            if let Some(from) = &r.from {
-                if let Some(l) = live.get_mut(from.value.as_str()) {
-                    *l = false;
-                }
-            }
-            if let Some(to) = &r.to {
-                add_class(&mut order, &mut live, &to.value);
-            }
-        }
-        for t in &m.transferred_classes {
-            if let Some(to) = &t.to {
-                add_class(&mut order, &mut live, &to.value);
-            }
-        }
-        for d in &m.deleted_classes {
-            if let Some(l) = live.get_mut(d.value.as_str()) {
-                *l = false;
-            }
-        }
-    }
+    let history = env.lifecycle.history();
+    let mut out: Vec<String> = history
+        .classes
+        .iter()
+        .filter(|(_, rec)| rec.live)
+        .map(|(name, _)| name.clone())
+        .collect();
     for e in &env.lifecycle.exports {
         if e.is_durable_object() && e.is_live() {
-            add_class(&mut order, &mut live, &e.name.value);
+            out.push(e.name.value.clone());
         }
     }
-    order
-        .into_iter()
-        .filter(|c| live.get(c).copied().unwrap_or(false))
-        .map(str::to_owned)
-        .collect()
-}
-
-fn add_class<'e>(order: &mut Vec<&'e str>, live: &mut HashMap<&'e str, bool>, c: &'e str) {
-    match live.get_mut(c) {
-        Some(l) => *l = true,
-        None => {
-            live.insert(c, true);
-            order.push(c);
-        }
-    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn build_graph(ws: &Workspace) -> Graph {
