@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod generate;
 pub mod lint;
 pub mod model;
 pub mod schema;

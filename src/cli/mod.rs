@@ -2,6 +2,7 @@
 //! lives here beyond turning arguments into library calls and outcomes into exit codes.
 
 mod check;
+mod generate;
 mod rules;
 mod schema;
 
@@ -35,6 +36,11 @@ pub enum Command {
         after_help = "Examples:\n  doforge check\n  doforge check wrangler.toml --env production\n  doforge check services/ --format sarif > doforge.sarif\n\nExit codes: 0 clean (or only infos), 1 errors or warnings found, 2 a file could not be read or parsed, or bad arguments."
     )]
     Check(CheckArgs),
+    /// Generate a project (wrangler config per worker, lock file) from a blueprint.
+    #[command(
+        after_help = "Examples:\n  doforge generate blueprint.yaml --out service/\n  doforge generate blueprint.yaml --out service/ --config toml\n  doforge generate blueprint.yaml --out service/ --check   # CI drift gate\n\nExit codes: 0 done (or up to date with --check), 1 blueprint errors or --check found drift, 2 could not read or write."
+    )]
+    Generate(GenerateArgs),
     /// Print the blueprint JSON Schema (for editors: yaml-language-server, VS Code).
     Schema,
     /// List every lint rule with its category, default severity and summary.
@@ -90,6 +96,28 @@ fn date_arg(s: &str) -> Result<String, String> {
         .ok_or_else(|| format!("`{s}` is not a YYYY-MM-DD date"))
 }
 
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The blueprint to generate from.
+    #[arg(value_name = "BLUEPRINT")]
+    pub blueprint: PathBuf,
+    /// Output directory (created if missing; never a symlink or a file).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Wrangler config format.
+    #[arg(long, value_enum, default_value_t = crate::generate::ConfigChoice::Jsonc)]
+    pub config: crate::generate::ConfigChoice,
+    /// List what would change, write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Exit 1 when the files on disk differ from what would be generated (CI drift gate).
+    #[arg(long)]
+    pub check: bool,
+    /// Also overwrite generated files you edited by hand.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Validate a rule name given on the command line (a typo is a usage error, exit 2).
 fn rule_name(name: &str) -> Result<String, String> {
     if crate::lint::registry::find(name).is_some() {
@@ -120,6 +148,7 @@ pub fn main() -> i32 {
     let mut out = stdout.lock();
     let result = match cli.command {
         Command::Check(args) => check::run(args, &mut out),
+        Command::Generate(args) => generate::run(args, &mut out),
         Command::Schema => schema::run(&mut out),
         Command::Rules { format } => rules::list(format, &mut out),
         Command::Explain { rule } => rules::explain(&rule, &mut out),

@@ -1,0 +1,126 @@
+//! `doforge generate BLUEPRINT --out DIR`.
+
+use std::io::{self, IsTerminal, Write};
+
+use super::GenerateArgs;
+use crate::check::{check_classified, CheckOptions, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_FAILED};
+use crate::diagnostics::render::{self, color_wanted, OutputFormat, RenderOptions};
+use crate::diagnostics::{Severity, Summary};
+use crate::generate::write::{apply, Mode};
+use crate::generate::{self, GenerateOptions, Lock};
+use crate::source::Format;
+
+pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
+    let render_options = RenderOptions {
+        color: color_wanted(io::stdout().is_terminal()),
+        width: 100,
+    };
+    // The blueprint must load and pass every error-level check first.
+    let report = check_classified(
+        &[(args.blueprint.clone(), Format::Blueprint)],
+        &CheckOptions::default(),
+    );
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if report.fatal || !errors.is_empty() {
+        render::render(
+            OutputFormat::Human,
+            &report.diagnostics,
+            &report.summary,
+            &[],
+            &render_options,
+            out,
+        )?;
+        writeln!(out, "doforge: not generating: fix the errors above first")?;
+        return Ok(if report.fatal {
+            EXIT_TOOL_FAILED
+        } else {
+            EXIT_FINDINGS
+        });
+    }
+    let Some(project) = report.files.first().and_then(|f| f.project.as_ref()) else {
+        writeln!(
+            out,
+            "doforge: {} holds no project",
+            args.blueprint.display()
+        )?;
+        return Ok(EXIT_TOOL_FAILED);
+    };
+    let previous = match Lock::read(&args.out) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("doforge: {e}");
+            return Ok(EXIT_TOOL_FAILED);
+        }
+    };
+    let options = GenerateOptions {
+        config: args.config,
+    };
+    let plan = match generate::plan(project, previous.as_ref(), &options) {
+        Ok(p) => p,
+        Err(diagnostics) => {
+            let summary = Summary::count(1, &diagnostics);
+            render::render(
+                OutputFormat::Human,
+                &diagnostics,
+                &summary,
+                &[],
+                &render_options,
+                out,
+            )?;
+            writeln!(out, "doforge: not generating: fix the errors above first")?;
+            return Ok(EXIT_FINDINGS);
+        }
+    };
+    let mode = if args.check {
+        Mode::Check
+    } else if args.dry_run {
+        Mode::DryRun
+    } else {
+        Mode::Write { force: args.force }
+    };
+    let applied = match apply(&plan, &args.out, previous.as_ref(), mode) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("doforge: {e}; nothing was written");
+            return Ok(EXIT_TOOL_FAILED);
+        }
+    };
+    for change in &applied.changes {
+        if matches!(mode, Mode::Write { .. }) && !change.kind.is_drift() {
+            continue;
+        }
+        writeln!(
+            out,
+            "{:>10}  {}",
+            change.kind.verb(),
+            args.out.join(&change.path).display()
+        )?;
+    }
+    for kept in applied.kept_user_edits() {
+        writeln!(
+            out,
+            "doforge: kept {} because you edited it; `doforge generate --force` replaces it",
+            args.out.join(&kept.path).display()
+        )?;
+    }
+    Ok(match mode {
+        Mode::Check if applied.drift() => {
+            writeln!(
+                out,
+                "doforge: {} differs from what `doforge generate` would write; regenerate and commit",
+                args.out.display()
+            )?;
+            EXIT_FINDINGS
+        }
+        Mode::Check => {
+            writeln!(out, "doforge: {} is up to date", args.out.display())?;
+            EXIT_CLEAN
+        }
+        _ => EXIT_CLEAN,
+    })
+}
