@@ -403,21 +403,22 @@ impl<'a> Cx<'a> {
                 },
             );
         };
-        let config = w.config;
-        // An env's own value, else the worker's, else the project's.
-        let pick = |key: &str| -> Option<(&Node, Origin)> {
-            if let Some(v) = env_node.and_then(|e| e.get(key)) {
-                return Some((v, Origin::Own));
-            }
-            let inherited = if env.is_some() {
-                Origin::Inherited
-            } else {
+        // The worker's config as effective in this env (env overrides applied key by key).
+        let wcfg = effective_worker_config(w, env);
+        let get = |key: &str| wcfg.iter().find(|s| s.key == key);
+        let origin_of = |s: &WorkerSetting| {
+            if s.from_env || env.is_none() {
                 Origin::Own
-            };
-            config
-                .and_then(|c| c.get(key))
-                .or_else(|| root.get(key))
-                .map(|v| (v, inherited))
+            } else {
+                Origin::Inherited
+            }
+        };
+        // The effective worker setting, else the project's default.
+        let pick = |key: &str| -> Option<(&Node, Origin)> {
+            if let Some(s) = get(key) {
+                return Some((s.value, origin_of(s)));
+            }
+            root.get(key).map(|v| (v, inherited(env)))
         };
 
         let script_name = match &env_name {
@@ -436,14 +437,10 @@ impl<'a> Cx<'a> {
             },
             Some(w.script_name.span),
         );
-        let main = config.and_then(|c| self.r.string(c, "", "main"));
-        if main.is_some() {
-            set(
-                "main",
-                inherited(env),
-                config.and_then(|c| c.entry("main")).map(|e| e.key_span),
-            );
-        }
+        let main = get("main").and_then(|s| {
+            set("main", origin_of(s), Some(s.key_span));
+            self.r.str_value("main", s.value)
+        });
         let compatibility_date = pick("compatibility_date").and_then(|(v, o)| {
             set("compatibility_date", o, None);
             self.r.str_value("compatibility_date", v)
@@ -457,30 +454,22 @@ impl<'a> Cx<'a> {
             .iter()
             .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
             .collect();
-        let routes: Vec<Route> = match env_node.and_then(|e| e.get("routes")) {
-            Some(v) => {
-                set("routes", Origin::Own, None);
-                routes_of(v)
-            }
-            None => config
-                .and_then(|c| c.get("routes").or_else(|| c.get("route")))
-                .map(|v| {
-                    set("routes", inherited(env), None);
-                    routes_of(v)
-                })
-                .unwrap_or_default(),
-        };
-        let crons = config
-            .and_then(|c| c.get("triggers"))
-            .and_then(|t| t.get("crons"))
+        let routes: Vec<Route> = get("routes")
+            .or_else(|| get("route"))
+            .map(|s| {
+                set("routes", origin_of(s), None);
+                routes_of(s.value)
+            })
+            .unwrap_or_default();
+        let crons = get("triggers")
+            .and_then(|t| t.value.get("crons"))
             .and_then(Node::as_seq)
             .unwrap_or_default()
             .iter()
             .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
             .collect();
-        let workers_dev = config
-            .and_then(|c| c.get("workers_dev"))
-            .and_then(|n| Some(Sp::new(n.as_bool()?, n.span)));
+        let workers_dev =
+            get("workers_dev").and_then(|s| Some(Sp::new(s.value.as_bool()?, s.value.span)));
 
         let mut bindings = Vec::new();
         let mut queue_consumers = Vec::new();
@@ -518,9 +507,12 @@ impl<'a> Cx<'a> {
                 kind: BindingKind::DurableObject(DurableObjectBinding {
                     class_name: Sp::new(class_s.to_owned(), class.span),
                     script_name,
-                    environment: None,
+                    environment: b
+                        .get("environment")
+                        .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
                 }),
                 span: b.span,
+                extra: Vec::new(),
             });
         }
         let only_worker = workers.len() == 1;
@@ -543,6 +535,17 @@ impl<'a> Cx<'a> {
                 .get("name")
                 .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)));
             let role = b.get("role").and_then(Node::as_str);
+            let bconfig: Vec<(String, &Node)> = b
+                .get("config")
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| (e.key.clone(), &e.value))
+                .collect();
+            let bfield = |k: &str| -> Option<Sp<String>> {
+                let (_, n) = bconfig.iter().find(|(key, _)| key == k)?;
+                Some(Sp::new(n.as_str()?.to_owned(), n.span))
+            };
             if let Some(class) = classes.iter().find(|c| c.class_name.value == target.0) {
                 let Some(name) = name else { continue };
                 let script_name = class
@@ -555,9 +558,10 @@ impl<'a> Cx<'a> {
                     kind: BindingKind::DurableObject(DurableObjectBinding {
                         class_name: Sp::new(class.class_name.value.clone(), target.1),
                         script_name,
-                        environment: None,
+                        environment: bfield("environment"),
                     }),
                     span: b.span,
+                    extra: untyped(&bconfig, &["environment", "script_name"]),
                 });
                 continue;
             }
@@ -567,13 +571,11 @@ impl<'a> Cx<'a> {
                     name,
                     kind: BindingKind::Service {
                         service: script_of(&host.id.value).map(|s| Sp::new(s, target.1)),
-                        environment: None,
-                        entrypoint: b
-                            .get("config")
-                            .and_then(|c| c.get("entrypoint"))
-                            .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
+                        environment: bfield("environment"),
+                        entrypoint: bfield("entrypoint"),
                     },
                     span: b.span,
+                    extra: untyped(&bconfig, &["entrypoint", "environment", "service"]),
                 });
                 continue;
             }
@@ -587,22 +589,47 @@ impl<'a> Cx<'a> {
             };
             // Cloudflare-side names default to the resource id (docs/blueprint.md).
             let named = |k: &str| field(k).or_else(|| Some(res.id.clone()));
-            let kind = match res.kind.as_str() {
-                "cloudflare_kv_namespace" => BindingKind::KvNamespace {
-                    id: field("id"),
-                    preview_id: field("preview_id"),
-                },
-                "cloudflare_r2_bucket" => BindingKind::R2Bucket {
-                    bucket_name: named("bucket_name"),
-                    preview_bucket_name: field("preview_bucket_name"),
-                    jurisdiction: field("jurisdiction"),
-                },
-                "cloudflare_d1_database" => BindingKind::D1Database {
-                    database_name: named("database_name"),
-                    database_id: field("database_id"),
-                    preview_database_id: field("preview_database_id"),
-                    migrations_dir: field("migrations_dir"),
-                },
+            // The resource's untyped config keys, then the binding's own settings.
+            let extra_of = |typed: &[&str]| -> Vec<(String, Node)> {
+                let mut out = untyped(&cfg, typed);
+                for (k, v) in untyped(&bconfig, typed) {
+                    match out.iter_mut().find(|(key, _)| *key == k) {
+                        Some(slot) => slot.1 = v,
+                        None => out.push((k, v)),
+                    }
+                }
+                out
+            };
+            let (kind, extra) = match res.kind.as_str() {
+                "cloudflare_kv_namespace" => (
+                    BindingKind::KvNamespace {
+                        id: field("id"),
+                        preview_id: field("preview_id"),
+                    },
+                    extra_of(&["id", "preview_id"]),
+                ),
+                "cloudflare_r2_bucket" => (
+                    BindingKind::R2Bucket {
+                        bucket_name: named("bucket_name"),
+                        preview_bucket_name: field("preview_bucket_name"),
+                        jurisdiction: field("jurisdiction"),
+                    },
+                    extra_of(&["bucket_name", "preview_bucket_name", "jurisdiction"]),
+                ),
+                "cloudflare_d1_database" => (
+                    BindingKind::D1Database {
+                        database_name: named("database_name"),
+                        database_id: field("database_id"),
+                        preview_database_id: field("preview_database_id"),
+                        migrations_dir: field("migrations_dir"),
+                    },
+                    extra_of(&[
+                        "database_name",
+                        "database_id",
+                        "preview_database_id",
+                        "migrations_dir",
+                    ]),
+                ),
                 "cloudflare_queue" if role == Some("consumer") => {
                     queue_consumers.push(QueueConsumer {
                         queue: named("queue"),
@@ -611,24 +638,50 @@ impl<'a> Cx<'a> {
                     });
                     continue;
                 }
-                "cloudflare_queue" => BindingKind::QueueProducer {
-                    queue: named("queue"),
-                },
-                "cloudflare_analytics_engine_dataset" => BindingKind::AnalyticsEngine {
-                    dataset: named("dataset"),
-                },
-                other => BindingKind::Other {
-                    key: other.trim_start_matches("cloudflare_").to_owned(),
-                },
+                "cloudflare_queue" => (
+                    BindingKind::QueueProducer {
+                        queue: named("queue"),
+                    },
+                    extra_of(&["queue"]),
+                ),
+                "cloudflare_analytics_engine_dataset" => (
+                    BindingKind::AnalyticsEngine {
+                        dataset: named("dataset"),
+                    },
+                    extra_of(&["dataset"]),
+                ),
+                other => {
+                    let key = other_binding_key(other);
+                    let mut extra = extra_of(&[]);
+                    // Names that default to the resource id (docs/blueprint.md).
+                    let default_name = match key.as_str() {
+                        "vectorize" => Some("index_name"),
+                        "workflows" => Some("name"),
+                        _ => None,
+                    };
+                    if let Some(k) = default_name {
+                        if !extra.iter().any(|(key, _)| key == k) {
+                            let id = Node::new(NodeKind::Str(res.id.value.clone()), res.id.span);
+                            extra.insert(0, (k.to_owned(), id));
+                        }
+                    }
+                    (BindingKind::Other { key }, extra)
+                }
             };
             let Some(name) = name else { continue };
             bindings.push(Binding {
                 name,
                 kind,
                 span: b.span,
+                extra,
             });
         }
-        raw_queue_and_service_bindings(config, &mut bindings, &mut queue_consumers);
+        raw_queue_and_service_bindings(
+            get("services").map(|s| s.value),
+            get("queues").map(|s| s.value),
+            &mut bindings,
+            &mut queue_consumers,
+        );
         for key in [
             "durable_objects",
             "kv_namespaces",
@@ -643,12 +696,14 @@ impl<'a> Cx<'a> {
             }
         }
 
-        // Vars: the project's, overlaid by the worker's, overlaid by the env's.
+        // Vars: the project's, overlaid by the worker's, overlaid by the env's (the env's own
+        // `vars`, then its `resources.<worker id>.vars`).
         let mut vars: Vec<Var> = Vec::new();
         let layers = [
             root.get("vars"),
-            config.and_then(|c| c.get("vars")),
+            w.config.and_then(|c| c.get("vars")),
             env_node.and_then(|e| e.get("vars")),
+            worker_override(w, env).and_then(|o| o.get("vars")),
         ];
         for layer in layers.into_iter().flatten() {
             for e in layer.as_map().unwrap_or_default() {
@@ -670,14 +725,21 @@ impl<'a> Cx<'a> {
         if !vars.is_empty() {
             set("vars", Origin::Own, None);
         }
-        let secrets: Vec<Sp<String>> = root
-            .get("secrets")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
-            .collect();
-        let assets = config.and_then(|c| c.get("assets")).map(|a| Assets {
+        // Secrets: the project's, plus the env's own (names only).
+        let mut secrets: Vec<Sp<String>> = Vec::new();
+        for layer in [root.get("secrets"), env_node.and_then(|e| e.get("secrets"))]
+            .into_iter()
+            .flatten()
+        {
+            for n in layer.as_seq().unwrap_or_default() {
+                if let Some(s) = n.as_str() {
+                    if !secrets.iter().any(|x| x.value == s) {
+                        secrets.push(Sp::new(s.to_owned(), n.span));
+                    }
+                }
+            }
+        }
+        let assets = get("assets").map(|s| s.value).map(|a| Assets {
             binding: a
                 .get("binding")
                 .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span))),
@@ -691,12 +753,12 @@ impl<'a> Cx<'a> {
                 name: b,
                 kind: BindingKind::Assets,
                 span: assets.as_ref().map_or(w.node.span, |a| a.span),
+                extra: Vec::new(),
             });
         }
         // `containers` is passed through from the Worker's config and repeated in every env.
-        let containers = config
-            .and_then(|c| c.get("containers"))
-            .and_then(Node::as_seq)
+        let containers = get("containers")
+            .and_then(|s| s.value.as_seq())
             .unwrap_or_default()
             .iter()
             .filter(|n| n.as_map().is_some())
@@ -711,6 +773,11 @@ impl<'a> Cx<'a> {
                     span: n.span,
                 }
             })
+            .collect();
+        let settings = wcfg
+            .iter()
+            .filter(|s| !TYPED_WORKER_KEYS.contains(&s.key.as_str()))
+            .map(|s| (s.key.clone(), s.value.clone()))
             .collect();
         let mut lifecycle = lifecycle.clone();
         if env.is_some() {
@@ -735,6 +802,7 @@ impl<'a> Cx<'a> {
             assets,
             containers,
             lifecycle,
+            settings,
             origins,
             // The generator repeats every non-inheritable key per env, so none can go missing.
             missing_non_inheritable: Vec::new(),
@@ -781,14 +849,14 @@ fn bindings_have(bindings: &[Binding], consumers: &[QueueConsumer], key: &str) -
     (key == "queues" && !consumers.is_empty()) || bindings.iter().any(|b| b.wrangler_key() == key)
 }
 
-/// Raw wrangler `services` and `queues` in a worker's `config` (passed through to every
-/// environment unchanged): they connect workers and queues just like `bindings` entries do.
+/// Raw wrangler `services` and `queues` in a worker's effective `config` (passed through to every
+/// environment): they connect workers and queues just like `bindings` entries do.
 fn raw_queue_and_service_bindings(
-    config: Option<&Node>,
+    services: Option<&Node>,
+    queues: Option<&Node>,
     bindings: &mut Vec<Binding>,
     consumers: &mut Vec<QueueConsumer>,
 ) {
-    let Some(config) = config else { return };
     let s = |n: &Node, k: &str| {
         n.get(k)
             .and_then(|v| Some(Sp::new(v.as_str()?.to_owned(), v.span)))
@@ -798,7 +866,16 @@ fn raw_queue_and_service_bindings(
             .map(|s| s.iter().filter(|n| n.as_map().is_some()).collect())
             .unwrap_or_default()
     }
-    for item in items(config.get("services")) {
+    // The entry's keys beyond the typed ones, emitted verbatim by the generator.
+    let rest = |n: &Node, typed: &[&str]| -> Vec<(String, Node)> {
+        n.as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| !typed.contains(&e.key.as_str()))
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect()
+    };
+    for item in items(services) {
         let Some(name) = s(item, "binding") else {
             continue;
         };
@@ -810,9 +887,9 @@ fn raw_queue_and_service_bindings(
                 entrypoint: s(item, "entrypoint"),
             },
             span: item.span,
+            extra: rest(item, &["binding", "service", "environment", "entrypoint"]),
         });
     }
-    let queues = config.get("queues");
     for item in items(queues.and_then(|q| q.get("producers"))) {
         let Some(name) = s(item, "binding") else {
             continue;
@@ -823,6 +900,7 @@ fn raw_queue_and_service_bindings(
                 queue: s(item, "queue"),
             },
             span: item.span,
+            extra: rest(item, &["binding", "queue"]),
         });
     }
     for item in items(queues.and_then(|q| q.get("consumers"))) {
@@ -832,6 +910,121 @@ fn raw_queue_and_service_bindings(
             settings: Some(item.clone()),
         });
     }
+}
+
+/// Worker `config` keys the model reads into typed [`Env`] fields (everything else is carried in
+/// [`Env::settings`]). `triggers`, `assets` and `containers` are typed only in part, so they stay
+/// in the settings too.
+const TYPED_WORKER_KEYS: &[&str] = &[
+    "main",
+    "compatibility_date",
+    "compatibility_flags",
+    "routes",
+    "route",
+    "workers_dev",
+    "durable_objects",
+    "vars",
+    "services",
+    "queues",
+    // Refused by the schema in a Worker config (they have their own blueprint sections).
+    "name",
+    "env",
+    "migrations",
+    "exports",
+];
+
+/// Worker settings an environment may set directly (`environments.<env>.routes`, …): they apply
+/// to the blueprint's Worker(s), under `resources.<worker id>` overrides.
+const ENV_WORKER_KEYS: &[&str] = &[
+    "compatibility_date",
+    "compatibility_flags",
+    "routes",
+    "route",
+    "workers_dev",
+    "triggers",
+    "observability",
+];
+
+/// One key of a worker's effective config.
+struct WorkerSetting<'n> {
+    key: String,
+    key_span: Span,
+    value: &'n Node,
+    /// Set by the environment (not inherited from the worker's own config).
+    from_env: bool,
+}
+
+/// `environments.<env>.resources.<worker id>`: the env's overrides of this worker's config.
+fn worker_override<'n>(w: &WorkerDecl<'n>, env: Option<&'n Entry>) -> Option<&'n Node> {
+    env?.value
+        .get("resources")?
+        .get(&w.id.value)
+        .filter(|o| o.as_map().is_some())
+}
+
+/// A worker's `config` as effective in `env`: its own keys, overlaid key by key (values replace,
+/// never merge, as wrangler's inheritable keys do) by the env's worker keys ([`ENV_WORKER_KEYS`])
+/// and then by `environments.<env>.resources.<worker id>`. `routes` and `route` replace each other.
+fn effective_worker_config<'n>(
+    w: &WorkerDecl<'n>,
+    env: Option<&'n Entry>,
+) -> Vec<WorkerSetting<'n>> {
+    let mut out: Vec<WorkerSetting> = w
+        .config
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| WorkerSetting {
+            key: e.key.clone(),
+            key_span: e.key_span,
+            value: &e.value,
+            from_env: false,
+        })
+        .collect();
+    let env_level = env
+        .and_then(|e| e.value.as_map())
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| ENV_WORKER_KEYS.contains(&e.key.as_str()));
+    let resource_level = worker_override(w, env)
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter();
+    for e in env_level.chain(resource_level) {
+        if e.key == "routes" || e.key == "route" {
+            out.retain(|s| s.key != "routes" && s.key != "route");
+        }
+        let setting = WorkerSetting {
+            key: e.key.clone(),
+            key_span: e.key_span,
+            value: &e.value,
+            from_env: true,
+        };
+        match out.iter_mut().find(|s| s.key == e.key) {
+            Some(slot) => *slot = setting,
+            None => out.push(setting),
+        }
+    }
+    out
+}
+
+/// The wrangler key of a binding to a resource type the model does not type in detail.
+fn other_binding_key(resource_type: &str) -> String {
+    match resource_type {
+        "cloudflare_vectorize_index" => "vectorize".to_owned(),
+        "cloudflare_workflow" => "workflows".to_owned(),
+        "cloudflare_rate_limit" => "ratelimits".to_owned(),
+        other => other.trim_start_matches("cloudflare_").to_owned(),
+    }
+}
+
+/// The entries of a config whose keys are not in `typed`, owned.
+fn untyped(config: &[(String, &Node)], typed: &[&str]) -> Vec<(String, Node)> {
+    config
+        .iter()
+        .filter(|(k, _)| !typed.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), (*v).clone()))
+        .collect()
 }
 
 /// The worker's `config.durable_objects` shorthand entries.
@@ -1067,6 +1260,114 @@ environments:
             "shop-api-production"
         );
         assert_eq!(prod.bindings.len(), p.workers[0].top().bindings.len());
+    }
+
+    #[test]
+    fn settings_extras_and_env_overrides_reach_the_model() {
+        let text = r#"
+project_name: shop
+provider: cloudflare
+resources:
+  - id: api
+    type: cloudflare_worker
+    config:
+      observability: { enabled: true }
+      limits: { cpu_ms: 50 }
+      workers_dev: false
+      routes: ["shop.example.com/*"]
+  - { id: db, type: cloudflare_d1_database, config: { database_id: "8d5c8c1e-2f4b-4f43-9b0e-3f3c3d9e6a11", migrations_table: d1_migrations } }
+  - { id: search, type: cloudflare_vectorize_index }
+  - { id: q, type: cloudflare_queue, config: { delivery_delay: 5 } }
+  - { id: limit, type: cloudflare_rate_limit, config: { namespace_id: "1001", simple: { limit: 10, period: 60 } } }
+bindings:
+  - { name: DB, target: db, config: { remote: true } }
+  - { name: SEARCH, target: search }
+  - { name: Q, target: q }
+  - { name: LIMIT, target: limit }
+secrets: [A_KEY]
+environments:
+  staging:
+    observability: { enabled: false }
+    secrets: [B_KEY]
+    resources:
+      api: { routes: ["staging.example.com/*"], placement: { mode: smart } }
+"#;
+        let (p, d) = resolve_text(text);
+        assert!(d.is_empty(), "{d:?}");
+        let w = &p.workers[0];
+        let keys = |e: &Env| -> Vec<(String, serde_json::Value)> {
+            e.settings
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_json()))
+                .collect()
+        };
+        let top = w.top();
+        assert_eq!(
+            keys(top),
+            [
+                ("observability".into(), serde_json::json!({"enabled": true})),
+                ("limits".into(), serde_json::json!({"cpu_ms": 50})),
+            ]
+        );
+        let staging = w.env(Some("staging")).unwrap();
+        assert_eq!(
+            keys(staging),
+            [
+                (
+                    "observability".into(),
+                    serde_json::json!({"enabled": false})
+                ),
+                ("limits".into(), serde_json::json!({"cpu_ms": 50})),
+                ("placement".into(), serde_json::json!({"mode": "smart"})),
+            ]
+        );
+        assert_eq!(staging.routes[0].pattern.value, "staging.example.com/*");
+        assert_eq!(staging.origins["routes"].origin, Origin::Own);
+        assert_eq!(top.routes[0].pattern.value, "shop.example.com/*");
+        assert!(!staging.workers_dev.as_ref().unwrap().value);
+        let secrets: Vec<_> = staging.secrets.iter().map(|s| s.as_str()).collect();
+        assert_eq!(secrets, ["A_KEY", "B_KEY"]);
+        assert_eq!(top.secrets.len(), 1);
+
+        let extra = |name: &str| -> (String, Vec<(String, serde_json::Value)>) {
+            let b = top.bindings.iter().find(|b| b.name.value == name).unwrap();
+            (
+                b.wrangler_key().to_owned(),
+                b.extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            extra("DB"),
+            (
+                "d1_databases".into(),
+                vec![
+                    (
+                        "migrations_table".into(),
+                        serde_json::json!("d1_migrations")
+                    ),
+                    ("remote".into(), serde_json::json!(true)),
+                ]
+            )
+        );
+        assert_eq!(
+            extra("SEARCH"),
+            (
+                "vectorize".into(),
+                vec![("index_name".into(), serde_json::json!("search"))]
+            )
+        );
+        assert_eq!(
+            extra("Q"),
+            (
+                "queues".into(),
+                vec![("delivery_delay".into(), serde_json::json!(5))]
+            )
+        );
+        assert_eq!(extra("LIMIT").0, "ratelimits");
+        assert_eq!(extra("LIMIT").1.len(), 2);
     }
 
     #[test]

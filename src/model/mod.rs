@@ -157,6 +157,13 @@ pub struct Env {
     /// `containers` (non-inheritable): container applications backing Durable Object classes.
     pub containers: Vec<Container>,
     pub lifecycle: Lifecycle,
+    /// Worker settings the model does not type (`observability`, `limits`, `placement`, `build`,
+    /// `upload_source_maps`, `logpush`, `tail_consumers`, `define`, raw binding lists, …), and the
+    /// whole of the partly typed `triggers`, `assets` and `containers`: each key with its value as
+    /// effective in this env (the env's overrides applied), in the blueprint's order, for the
+    /// generator to emit verbatim. Blueprints only (empty for wrangler configs, which are not
+    /// generated from).
+    pub settings: Vec<(String, Node)>,
     /// Effective keys and where each came from (for `doforge env` and rules).
     pub origins: BTreeMap<String, KeyOrigin>,
     /// Non-inheritable keys set at the top level but absent from this env (never for the top level).
@@ -247,6 +254,11 @@ pub struct Binding {
     pub kind: BindingKind,
     /// The whole binding entry.
     pub span: Span,
+    /// Further wrangler keys of the entry that [`BindingKind`] does not type (`remote`, D1
+    /// `migrations_table`, a queue's `delivery_delay`, a service's `props`, a Hyperdrive `id`, …),
+    /// from a blueprint resource's effective `config` and the binding's `config`, in that order
+    /// (the binding's value wins). The generator emits them verbatim; empty for wrangler configs.
+    pub extra: Vec<(String, Node)>,
 }
 
 impl Binding {

@@ -224,6 +224,7 @@ fn read_env(
         assets,
         containers,
         lifecycle,
+        settings: Vec::new(),
         origins,
         missing_non_inheritable: missing,
     }
@@ -394,6 +395,7 @@ fn read_bindings(
                             environment: r.string(item, &ip, "environment"),
                         }),
                         span: item.span,
+                        extra: Vec::new(),
                     });
                 }
             }
@@ -409,6 +411,7 @@ fn read_bindings(
                 name,
                 kind,
                 span: item.span,
+                extra: Vec::new(),
             });
         }
     }
@@ -423,6 +426,7 @@ fn read_bindings(
                 name,
                 kind,
                 span: item.span,
+                extra: Vec::new(),
             });
         }
     }
@@ -438,6 +442,7 @@ fn read_bindings(
                 name,
                 kind,
                 span: item.span,
+                extra: Vec::new(),
             });
         }
     }
@@ -453,6 +458,7 @@ fn read_bindings(
                         name,
                         kind,
                         span: item.span,
+                        extra: Vec::new(),
                     });
                 }
             }
@@ -476,6 +482,7 @@ fn read_bindings(
                 name,
                 kind,
                 span: item.span,
+                extra: Vec::new(),
             });
         }
     }
@@ -488,6 +495,7 @@ fn read_bindings(
                 name,
                 kind,
                 span: item.span,
+                extra: Vec::new(),
             });
         }
     }
@@ -510,6 +518,7 @@ fn read_bindings(
                         key: (*key).to_owned(),
                     },
                     span: item.span,
+                    extra: Vec::new(),
                 });
             }
         }
@@ -523,6 +532,7 @@ fn read_bindings(
                         key: (*key).to_owned(),
                     },
                     span: own.get(key).map_or(n.span, |t| t.span),
+                    extra: Vec::new(),
                 });
             }
         }
@@ -544,6 +554,7 @@ fn read_assets(r: &mut Reader, src: &Source, bindings: &mut Vec<Binding>) -> Opt
             name: b.clone(),
             kind: BindingKind::Assets,
             span: node.span,
+            extra: Vec::new(),
         });
     }
     Some(assets)
