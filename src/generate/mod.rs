@@ -3,6 +3,7 @@
 //! bytes); [`write::apply`] then compares the plan with the output directory and writes —
 //! atomically, only after everything rendered — or only reports (`--dry-run`, `--check`).
 
+pub mod jsonc_writer;
 pub mod layout;
 pub mod lifecycle;
 pub mod lock;
