@@ -1,3 +1,4 @@
 //! Helpers shared by integration tests (`mod common;` in a test file).
 
+pub mod generate;
 pub mod wrangler;

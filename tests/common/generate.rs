@@ -1,0 +1,230 @@
+//! Generator test helpers: the blueprint corpus (every example and every valid fixture
+//! blueprint), loading one into the model, and generating its wrangler configs in memory.
+//!
+//! Until the lifecycle planner lands, [`generate`] plans with [`test_lifecycle`] (a minimal
+//! first-generation plan: tag `v1` creating every live class, or the blueprint's explicit
+//! history); switching to `doforge::generate::plan` is the one marked line in [`generate`].
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use doforge::check::{check_classified, CheckOptions};
+use doforge::generate::lock::LockMigration;
+#[allow(unused_imports)]
+use doforge::generate::GenerateOptions;
+use doforge::generate::{
+    generated_header, wrangler_config, ConfigChoice, Layout, Owner, PlannedFile, PlannedLifecycle,
+};
+use doforge::model::{LifecycleMode, Project, Storage};
+use doforge::source::Format;
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every blueprint the generator is tested on, relative to the repo root, sorted: each
+/// `examples/<dir>/blueprint.yaml` (new examples are picked up automatically), then
+/// `tests/fixtures/blueprints/valid-*.yaml`.
+pub fn blueprints() -> Vec<PathBuf> {
+    let root = manifest_dir();
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(root.join("examples"))
+        .expect("examples/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("blueprint.yaml").is_file())
+        .map(|p| p.join("blueprint.yaml"))
+        .collect();
+    examples.sort();
+    out.extend(examples);
+    out.extend(fixture_blueprints());
+    out.into_iter()
+        .map(|p| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p))
+        .collect()
+}
+
+/// Just the example blueprints.
+pub fn example_blueprints() -> Vec<PathBuf> {
+    blueprints()
+        .into_iter()
+        .filter(|p| p.starts_with("examples"))
+        .collect()
+}
+
+fn fixture_blueprints() -> Vec<PathBuf> {
+    let dir = manifest_dir().join("tests/fixtures/blueprints");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/blueprints exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("valid-") && name.ends_with(".yaml")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A short stable label for a blueprint path (`examples/00-x/blueprint.yaml` → `00-x`,
+/// `tests/fixtures/blueprints/valid-full.yaml` → `valid-full`).
+pub fn label(path: &Path) -> String {
+    if path.file_name().is_some_and(|n| n == "blueprint.yaml") {
+        if let Some(dir) = path.parent().and_then(Path::file_name) {
+            return dir.to_string_lossy().into_owned();
+        }
+    }
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Load a blueprint into the model; panics when it does not load or has an error (the corpus is
+/// meant to be generated from, as `doforge generate` requires).
+pub fn load(path: &Path) -> Project {
+    let full = manifest_dir().join(path);
+    let report = check_classified(&[(full, Format::Blueprint)], &CheckOptions::default());
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == doforge::diagnostics::Severity::Error)
+        .map(|d| format!("{}: {}", d.rule, d.message))
+        .collect();
+    assert!(
+        !report.fatal && errors.is_empty(),
+        "{} does not check clean: {errors:?}",
+        path.display()
+    );
+    report
+        .files
+        .into_iter()
+        .next()
+        .and_then(|f| f.project)
+        .unwrap_or_else(|| panic!("{} holds no project", path.display()))
+}
+
+/// The wrangler configs `doforge generate` writes for a first generation, in memory.
+pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
+    // SWITCH when the lifecycle planner lands (doforge::generate::lifecycle::plan_lifecycle) —
+    // replace the next line with:
+    //     let files = doforge::generate::plan(project, None, &GenerateOptions { config }).expect("plans").files;
+    let files = test_plan(project, config);
+    files
+        .into_iter()
+        .filter(|f| {
+            let name = f.path.rsplit('/').next().unwrap_or("");
+            name == "wrangler.jsonc" || name == "wrangler.toml"
+        })
+        .collect()
+}
+
+/// [`doforge::generate::plan`] without the planner: the configs rendered with
+/// [`test_lifecycle`].
+fn test_plan(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
+    let layout = Layout::new(project);
+    let name = project
+        .file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let header = generated_header(&name);
+    let mut files = Vec::new();
+    for index in 0..project.workers.len() {
+        let lifecycle = test_lifecycle(project, index);
+        for &format in config.formats() {
+            files.push(PlannedFile {
+                path: layout.worker_file(index, format.file_name()),
+                content: wrangler_config::render_config(
+                    project, index, &lifecycle, format, &header,
+                ),
+                owner: Owner::Doforge,
+            });
+        }
+    }
+    files
+}
+
+/// A minimal first-generation lifecycle for worker `index` (test-only stand-in for the
+/// planner): the blueprint's explicit `migrations` when it has them; else, with `lifecycle:
+/// migrations`, one step `v1` creating every live class the worker hosts (`new_sqlite_classes`,
+/// or `new_classes` for `storage: kv`), and with `lifecycle: exports`, one live entry per class.
+pub fn test_lifecycle(project: &Project, index: usize) -> PlannedLifecycle {
+    let worker = &project.workers[index];
+    let top = worker.top();
+    let mut planned = PlannedLifecycle::default();
+    if !top.lifecycle.planned {
+        let names = |v: &[doforge::model::Sp<String>]| -> Vec<String> {
+            v.iter().map(|s| s.value.clone()).collect()
+        };
+        planned.migrations = top
+            .lifecycle
+            .migrations
+            .iter()
+            .map(|m| LockMigration {
+                tag: m.tag.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                new_classes: names(&m.new_classes),
+                new_sqlite_classes: names(&m.new_sqlite_classes),
+                renamed_classes: m
+                    .renamed_classes
+                    .iter()
+                    .filter_map(|r| {
+                        Some(doforge::generate::lock::LockRename {
+                            from: r.from.as_ref()?.value.clone(),
+                            to: r.to.as_ref()?.value.clone(),
+                        })
+                    })
+                    .collect(),
+                deleted_classes: names(&m.deleted_classes),
+                transferred_classes: m
+                    .transferred_classes
+                    .iter()
+                    .filter_map(|t| {
+                        Some(doforge::generate::lock::LockTransfer {
+                            from: t.from.as_ref()?.value.clone(),
+                            from_script: t.from_script.as_ref()?.value.clone(),
+                            to: t.to.as_ref()?.value.clone(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        return planned;
+    }
+    let id = worker.id.as_ref().map(|i| i.value.as_str());
+    let live = project
+        .classes
+        .iter()
+        .filter(|c| !c.deleted && c.worker.as_ref().map(|w| w.value.as_str()) == id);
+    match project.lifecycle_mode {
+        LifecycleMode::Migrations => {
+            let mut step = LockMigration {
+                tag: "v1".into(),
+                ..LockMigration::default()
+            };
+            for c in live {
+                match c.storage {
+                    Storage::Sqlite => step.new_sqlite_classes.push(c.class_name.value.clone()),
+                    Storage::Kv => step.new_classes.push(c.class_name.value.clone()),
+                }
+            }
+            if !step.new_classes.is_empty() || !step.new_sqlite_classes.is_empty() {
+                planned.migrations.push(step);
+            }
+        }
+        LifecycleMode::Exports => {
+            for c in live {
+                let mut entry = serde_json::Map::new();
+                entry.insert("type".into(), "durable-object".into());
+                let storage = match c.storage {
+                    Storage::Sqlite => "sqlite",
+                    Storage::Kv => "legacy-kv",
+                };
+                entry.insert("storage".into(), storage.into());
+                planned.exports.insert(c.class_name.value.clone(), entry);
+            }
+        }
+    }
+    planned
+}
