@@ -670,13 +670,21 @@ impl<'a> Cx<'a> {
         if !vars.is_empty() {
             set("vars", Origin::Own, None);
         }
-        let secrets: Vec<Sp<String>> = root
-            .get("secrets")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
-            .collect();
+        // Secrets: the project's, plus the env's own (`environments.<name>.secrets`: needed in
+        // that environment in addition to the top-level ones). A name repeated in both layers
+        // is kept once, at its top-level position.
+        let mut secrets: Vec<Sp<String>> = Vec::new();
+        for layer in [root.get("secrets"), env_node.and_then(|e| e.get("secrets"))]
+            .into_iter()
+            .flatten()
+        {
+            for n in layer.as_seq().unwrap_or_default() {
+                let Some(name) = n.as_str() else { continue };
+                if !secrets.iter().any(|s| s.value == name) {
+                    secrets.push(Sp::new(name.to_owned(), n.span));
+                }
+            }
+        }
         let assets = config.and_then(|c| c.get("assets")).map(|a| Assets {
             binding: a
                 .get("binding")
@@ -1006,6 +1014,27 @@ environments:
         assert_eq!(level.value, VarValue::Text("debug".into()));
         assert_eq!(staging.secrets.len(), 1);
         assert!(staging.missing_non_inheritable.is_empty());
+    }
+
+    #[test]
+    fn environment_secrets_add_to_the_top_level_ones() {
+        let text = MULTI.replace(
+            "    vars: { LOG_LEVEL: debug }\n",
+            "    vars: { LOG_LEVEL: debug }\n    secrets: [MAPBOX_API_KEY, STRIPE_KEY]\n",
+        );
+        let (p, d) = resolve_text(&text);
+        assert!(d.is_empty(), "{d:?}");
+        let names = |env: Option<&str>| -> Vec<String> {
+            p.workers[0]
+                .env(env)
+                .unwrap()
+                .secrets
+                .iter()
+                .map(|s| s.value.clone())
+                .collect()
+        };
+        assert_eq!(names(None), ["STRIPE_KEY"]);
+        assert_eq!(names(Some("staging")), ["STRIPE_KEY", "MAPBOX_API_KEY"]);
     }
 
     #[test]
