@@ -3,6 +3,7 @@
 
 mod check;
 mod generate;
+mod inspect;
 mod rules;
 mod schema;
 
@@ -43,6 +44,41 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print the blueprint JSON Schema (for editors: yaml-language-server, VS Code).
     Schema,
+    /// Show the effective configuration of one environment, key by key, with where each value
+    /// comes from (set in the env, inherited from the top level, a default, or missing).
+    #[command(
+        after_help = "Examples:\n  doforge env wrangler.toml --env staging\n  doforge env blueprint.yaml --env production --format json"
+    )]
+    Env {
+        /// A wrangler config or blueprint.
+        file: PathBuf,
+        /// Environment name (default: the top level).
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        #[arg(long, value_enum, default_value_t = inspect::EnvFormat::Human)]
+        format: inspect::EnvFormat,
+    },
+    /// Draw workers, Durable Object classes, queues, resources and bindings (DOT or Mermaid).
+    #[command(
+        after_help = "Examples:\n  doforge graph blueprint.yaml | dot -Tsvg > graph.svg\n  doforge graph services/ --format mermaid --env production"
+    )]
+    Graph {
+        /// Files or directories (default: the current directory); several configs form one graph.
+        paths: Vec<PathBuf>,
+        /// Environment to draw (default: the top level).
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        #[arg(long, value_enum, default_value_t = inspect::GraphFormat::Dot)]
+        format: inspect::GraphFormat,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  doforge completions bash > ~/.local/share/bash-completion/completions/doforge\n  doforge completions zsh > ~/.zfunc/_doforge\n  doforge completions fish > ~/.config/fish/completions/doforge.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// List every lint rule with its category, default severity and summary.
     #[command(after_help = "Examples:\n  doforge rules\n  doforge rules --format json")]
     Rules {
@@ -150,6 +186,9 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args, &mut out),
         Command::Generate(args) => generate::run(args, &mut out),
         Command::Schema => schema::run(&mut out),
+        Command::Env { file, env, format } => inspect::env(file, env, format, &mut out),
+        Command::Graph { paths, env, format } => inspect::graph(paths, env, format, &mut out),
+        Command::Completions { shell } => inspect::completions(shell, &mut out),
         Command::Rules { format } => rules::list(format, &mut out),
         Command::Explain { rule } => rules::explain(&rule, &mut out),
     };

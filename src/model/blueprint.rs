@@ -725,17 +725,18 @@ impl<'a> Cx<'a> {
         if !vars.is_empty() {
             set("vars", Origin::Own, None);
         }
-        // Secrets: the project's, plus the env's own (names only).
+        // Secrets: the project's, plus the env's own (`environments.<name>.secrets`: needed in
+        // that environment in addition to the top-level ones). A name repeated in both layers
+        // is kept once, at its top-level position.
         let mut secrets: Vec<Sp<String>> = Vec::new();
         for layer in [root.get("secrets"), env_node.and_then(|e| e.get("secrets"))]
             .into_iter()
             .flatten()
         {
             for n in layer.as_seq().unwrap_or_default() {
-                if let Some(s) = n.as_str() {
-                    if !secrets.iter().any(|x| x.value == s) {
-                        secrets.push(Sp::new(s.to_owned(), n.span));
-                    }
+                let Some(name) = n.as_str() else { continue };
+                if !secrets.iter().any(|s| s.value == name) {
+                    secrets.push(Sp::new(name.to_owned(), n.span));
                 }
             }
         }
@@ -1199,6 +1200,27 @@ environments:
         assert_eq!(level.value, VarValue::Text("debug".into()));
         assert_eq!(staging.secrets.len(), 1);
         assert!(staging.missing_non_inheritable.is_empty());
+    }
+
+    #[test]
+    fn environment_secrets_add_to_the_top_level_ones() {
+        let text = MULTI.replace(
+            "    vars: { LOG_LEVEL: debug }\n",
+            "    vars: { LOG_LEVEL: debug }\n    secrets: [MAPBOX_API_KEY, STRIPE_KEY]\n",
+        );
+        let (p, d) = resolve_text(&text);
+        assert!(d.is_empty(), "{d:?}");
+        let names = |env: Option<&str>| -> Vec<String> {
+            p.workers[0]
+                .env(env)
+                .unwrap()
+                .secrets
+                .iter()
+                .map(|s| s.value.clone())
+                .collect()
+        };
+        assert_eq!(names(None), ["STRIPE_KEY"]);
+        assert_eq!(names(Some("staging")), ["STRIPE_KEY", "MAPBOX_API_KEY"]);
     }
 
     #[test]

@@ -1,0 +1,4 @@
+//! Views of the resolved model for people: `doforge env` and `doforge graph`.
+
+pub mod env;
+pub mod graph;
