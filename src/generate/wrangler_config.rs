@@ -77,7 +77,21 @@ pub fn render_config(
 struct Key {
     key: String,
     value: Value,
+    /// What the key is for (top level only: envs would repeat it).
     comment: Option<&'static str>,
+    /// Something about this env's value (top level and envs).
+    note: Option<String>,
+}
+
+impl Key {
+    /// The comment to write before the key.
+    fn comment(&self, top: bool) -> Option<String> {
+        let parts: Vec<&str> = [self.comment.filter(|_| top), self.note.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
 }
 
 /// The whole config of worker `index` as a format-neutral tree.
@@ -108,7 +122,7 @@ pub fn config_tree(project: &Project, index: usize, lifecycle: &PlannedLifecycle
             push_lifecycle(&mut root);
             lifecycle_done = true;
         }
-        root.insert_commented(k.key.clone(), k.value.clone(), k.comment);
+        root.insert_commented(k.key.clone(), k.value.clone(), k.comment(true).as_deref());
     }
     if !lifecycle_done {
         push_lifecycle(&mut root);
@@ -124,7 +138,7 @@ pub fn config_tree(project: &Project, index: usize, lifecycle: &PlannedLifecycle
             }
             let inherited = top.iter().find(|t| t.key == k.key).map(|t| &t.value);
             if keys::is_non_inheritable(&k.key) || inherited != Some(&k.value) {
-                obj.insert(k.key, k.value);
+                obj.insert_commented(k.key.clone(), k.value.clone(), k.comment(false).as_deref());
             }
         }
         envs.insert(name, obj);
@@ -191,6 +205,7 @@ fn section(env: &Env, rust: bool) -> Vec<Key> {
             key: key.to_owned(),
             value,
             comment,
+            note: None,
         });
     };
     if let Some(n) = &env.script_name {
@@ -238,9 +253,10 @@ fn section(env: &Env, rust: bool) -> Vec<Key> {
             Some(COMMENT_SECRETS),
         );
     }
-    for (key, value) in bindings(env) {
+    for (key, value, note) in bindings(env) {
         let comment = (key == "durable_objects").then_some(COMMENT_DURABLE_OBJECTS);
         put(&mut out, &key, value, comment);
+        out.last_mut().expect("just pushed").note = note;
     }
     // Settings carried verbatim; a list that is also generated (a raw `kv_namespaces` next to
     // blueprint bindings) is appended to the generated one.
@@ -299,18 +315,20 @@ fn entry(fields: &[(&str, Option<&str>)], extra: &[(String, crate::source::Node)
     Value::Object(m)
 }
 
-/// Every binding of an env as `(wrangler key, value)`, one per key, keys in first-seen order.
 fn s(o: &Option<Sp<String>>) -> Option<&str> {
     o.as_ref().map(|x| x.value.as_str())
 }
 
-fn bindings(env: &Env) -> Vec<(String, Value)> {
+/// Every binding of an env as `(wrangler key, value, note)`, one per key, keys in first-seen
+/// order.
+fn bindings(env: &Env) -> Vec<(String, Value, Option<String>)> {
     let mut lists: Vec<(String, Vec<Value>)> = Vec::new();
     let mut add = |key: &str, v: Value| match lists.iter_mut().find(|(k, _)| k == key) {
         Some((_, items)) => items.push(v),
         None => lists.push((key.to_owned(), vec![v])),
     };
     let mut producers = Vec::new();
+    let mut queue_notes: Vec<String> = Vec::new();
     for b in &env.bindings {
         let name = Some(b.name.as_str());
         match &b.kind {
@@ -372,9 +390,23 @@ fn bindings(env: &Env) -> Vec<(String, Value)> {
                 ),
             ),
             BindingKind::QueueProducer { queue } => {
-                // Placed under `queues` below, with the consumers.
+                // Placed under `queues` below, with the consumers. A delivery delay is a setting
+                // of the queue itself: wrangler 4 ignores (and warns about) `delivery_delay` on a
+                // producer, so it becomes a note with the command that sets it.
                 add("queues", Value::Null);
-                producers.push(entry(&[("binding", name), ("queue", s(queue))], &b.extra));
+                let (delays, extra): (Vec<_>, Vec<_>) = b
+                    .extra
+                    .iter()
+                    .cloned()
+                    .partition(|(k, _)| k == "delivery_delay");
+                for (_, delay) in delays {
+                    queue_notes.push(format!(
+                        "Delivery delay of queue {q}: a queue setting, applied with\n  wrangler queues update {q} --delivery-delay-secs {d}",
+                        q = s(queue).unwrap_or("<queue>"),
+                        d = delay.to_json()
+                    ));
+                }
+                producers.push(entry(&[("binding", name), ("queue", s(queue))], &extra));
             }
             BindingKind::Service {
                 service,
@@ -431,6 +463,7 @@ fn bindings(env: &Env) -> Vec<(String, Value)> {
     if !consumers.is_empty() && !lists.iter().any(|(k, _)| k == "queues") {
         lists.push(("queues".into(), Vec::new()));
     }
+    let queue_note = (!queue_notes.is_empty()).then(|| queue_notes.join("\n"));
     lists
         .into_iter()
         .map(|(key, items)| {
@@ -451,7 +484,8 @@ fn bindings(env: &Env) -> Vec<(String, Value)> {
                 }
                 _ => Value::Array(items),
             };
-            (key, value)
+            let note = (key == "queues").then(|| queue_note.clone()).flatten();
+            (key, value, note)
         })
         .collect()
 }
@@ -591,6 +625,11 @@ fn record_table(map: &Map<String, Value>) -> Table {
 
 /// A JSON value as a TOML value (`None` for null; nulls inside lists and tables are dropped).
 fn toml_value(v: &Value) -> Option<toml_edit::Value> {
+    toml_value_in(v, false)
+}
+
+/// `in_inline`: inside an inline table, where TOML 1.0 allows no line breaks.
+fn toml_value_in(v: &Value, in_inline: bool) -> Option<toml_edit::Value> {
     Some(match v {
         Value::Null => return None,
         Value::Bool(b) => toml_edit::Value::from(*b),
@@ -602,12 +641,12 @@ fn toml_value(v: &Value) -> Option<toml_edit::Value> {
         Value::Array(items) => {
             let mut a = Array::new();
             for item in items {
-                if let Some(value) = toml_value(item) {
+                if let Some(value) = toml_value_in(item, in_inline) {
                     a.push(value);
                 }
             }
-            // A long list gets one item per line.
-            if a.to_string().len() > 80 {
+            // A long list gets one item per line (not inside an inline table).
+            if !in_inline && a.to_string().len() > 80 {
                 for value in a.iter_mut() {
                     value.decor_mut().set_prefix("\n  ");
                 }
@@ -619,7 +658,7 @@ fn toml_value(v: &Value) -> Option<toml_edit::Value> {
         Value::Object(map) => {
             let mut t = InlineTable::new();
             for (k, child) in map {
-                if let Some(value) = toml_value(child) {
+                if let Some(value) = toml_value_in(child, true) {
                     t.insert(k, value);
                 }
             }
@@ -855,6 +894,23 @@ environments:
             toml.contains("compatibility_flags = [\n  \"some_compat_flag_0\",\n"),
             "{toml}"
         );
+    }
+
+    #[test]
+    fn lists_inside_inline_tables_stay_on_one_line() {
+        let dests: Vec<String> = (0..12).map(|i| format!("destination-number-{i}")).collect();
+        let text = BASE.replace(
+            "      observability: { enabled: true }",
+            &format!(
+                "      observability: {{ enabled: true, logs: {{ destinations: [{}] }} }}",
+                dests.join(", ")
+            ),
+        );
+        // render_both parses the TOML back (TOML 1.0: no line break inside an inline table).
+        let (tree, _, toml) = render_both(&project(&text), &v1(&["Cart"]));
+        assert_eq!(tree["observability"]["logs"]["destinations"], json!(dests));
+        let line = toml.lines().find(|l| l.starts_with("logs = ")).unwrap();
+        assert!(line.ends_with("] }"), "{toml}");
     }
 
     #[test]

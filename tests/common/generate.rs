@@ -25,7 +25,8 @@ pub fn manifest_dir() -> PathBuf {
 
 /// Every blueprint the generator is tested on, relative to the repo root, sorted: each
 /// `examples/<dir>/blueprint.yaml` (new examples are picked up automatically), then
-/// `tests/fixtures/blueprints/valid-*.yaml`.
+/// `tests/fixtures/blueprints/valid-*.yaml`, then the generator's own fixtures
+/// `tests/fixtures/generate/*.yaml` (features the examples do not use).
 pub fn blueprints() -> Vec<PathBuf> {
     let root = manifest_dir();
     let mut out: Vec<PathBuf> = Vec::new();
@@ -38,7 +39,8 @@ pub fn blueprints() -> Vec<PathBuf> {
         .collect();
     examples.sort();
     out.extend(examples);
-    out.extend(fixture_blueprints());
+    out.extend(yaml_files("tests/fixtures/blueprints", "valid-"));
+    out.extend(yaml_files("tests/fixtures/generate", ""));
     out.into_iter()
         .map(|p| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p))
         .collect()
@@ -52,15 +54,16 @@ pub fn example_blueprints() -> Vec<PathBuf> {
         .collect()
 }
 
-fn fixture_blueprints() -> Vec<PathBuf> {
-    let dir = manifest_dir().join("tests/fixtures/blueprints");
+/// `<dir>/<prefix>*.yaml`, sorted.
+fn yaml_files(dir: &str, prefix: &str) -> Vec<PathBuf> {
+    let dir = manifest_dir().join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/blueprints exists")
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            name.starts_with("valid-") && name.ends_with(".yaml")
+            name.starts_with(prefix) && name.ends_with(".yaml")
         })
         .collect();
     v.sort();
