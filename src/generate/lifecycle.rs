@@ -486,6 +486,28 @@ impl<'a> Planner<'a> {
                 );
             }
         }
+        // `transferred_from` on a class that exists: fine when a transfer made it (the fact was
+        // applied); otherwise the source's data would be left behind while its Worker records the
+        // class as transferred away.
+        if let Some((from_worker, _)) = &c.transferred_from {
+            let by_transfer = prev.state == EXPECTING_TRANSFER
+                || made_live_by_transfer(self.prev_migrations(), name);
+            if !by_transfer {
+                self.error(
+                    LIFECYCLE_CONFLICT,
+                    from_worker.span,
+                    format!(
+                        "`{name}` is transferred from `{}`, but `{name}` already exists on {} (doforge created it earlier), and a transfer must create its destination class",
+                        from_worker.value,
+                        self.worker_desc(self.index)
+                    ),
+                    format!(
+                        "remove `transferred_from`, and tombstone the source class on `{}` if its data is no longer needed; or transfer into a new class name",
+                        from_worker.value
+                    ),
+                );
+            }
+        }
         // The transfer has committed once the blueprint stops saying where the class comes from.
         if prev.state == EXPECTING_TRANSFER && c.transferred_from.is_none() {
             self.classes
@@ -881,6 +903,26 @@ fn step_is_empty(m: &LockMigration) -> bool {
         && m.transferred_classes.is_empty()
 }
 
+/// Whether the last step that made `class` live was a transfer into it.
+fn made_live_by_transfer(migrations: &[LockMigration], class: &str) -> bool {
+    migrations
+        .iter()
+        .rev()
+        .find_map(|m| {
+            if m.transferred_classes.iter().any(|t| t.to == class) {
+                Some(true)
+            } else if m.new_classes.iter().any(|c| c == class)
+                || m.new_sqlite_classes.iter().any(|c| c == class)
+                || m.renamed_classes.iter().any(|r| r.to == class)
+            {
+                Some(false)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(false)
+}
+
 /// The tag of the last step that made `class` live.
 fn created_in<'m>(migrations: &'m [LockMigration], class: &str) -> Option<&'m str> {
     migrations
@@ -1219,6 +1261,27 @@ mod tests {
             e[0].help.as_deref().unwrap().contains("renamed_from: Old"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn a_transfer_cannot_target_a_class_that_already_exists() {
+        let p = project(&format!(
+            "{TWO}durable_objects:\n  - {{ class_name: Cart, worker: jobs }}\n  - {{ class_name: Basket, worker: api }}\n"
+        ));
+        let (_, api) = plan_lifecycle(&p, 0, None).unwrap();
+        let p = project(&format!(
+            "{TWO}durable_objects:\n  - {{ class_name: Basket, worker: api, transferred_from: {{ worker: jobs, class: Cart }} }}\n"
+        ));
+        let e = plan_lifecycle(&p, 0, Some(&api)).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].message.contains("already exists"), "{e:?}");
+        // Made by a transfer: the kept fact is harmless.
+        let p = project(&format!(
+            "{TWO}durable_objects:\n  - {{ class_name: Cart, worker: api, transferred_from: {{ worker: jobs, class: Cart }} }}\n"
+        ));
+        let (_, moved) = plan_lifecycle(&p, 0, None).unwrap();
+        let (again, _) = plan_lifecycle(&p, 0, Some(&moved)).unwrap();
+        assert_eq!(again.migrations, moved.migrations);
     }
 
     #[test]
