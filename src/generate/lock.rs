@@ -75,12 +75,20 @@ pub struct LockTransfer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockClass {
-    /// `created`, `deleted`, `renamed` (to `renamed_to`), `transferred` (away).
+    /// `created`, `deleted`, `renamed` (to `renamed_to`), `transferred` (away, to
+    /// `transferred_to`), or — `lifecycle: exports` only — `expecting-transfer` (the receiving
+    /// side of a two-phase transfer from `transfer_from`).
     pub state: String,
     /// `sqlite` or `kv`.
     pub storage: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_to: Option<String>,
+    /// The script the class was transferred to (state `transferred`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_to: Option<String>,
+    /// The script the class is being transferred from (state `expecting-transfer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_from: Option<String>,
 }
 
 /// A generated file and who owns it.
