@@ -8,8 +8,9 @@
 
 mod common;
 
-use common::generate::{blueprints, generate, label, load};
+use common::generate::{blueprints, generate, label, load, REFUSED};
 use doforge::generate::ConfigChoice;
+use doforge::generate::GenerateOptions;
 use doforge::source::{self, Format, Limits, SourceFile};
 
 /// `a/b/wrangler.toml` → `a-b-wrangler.toml` (insta snapshot names are file names).
@@ -115,6 +116,26 @@ fn both_formats_say_the_same() {
                 jsonc.path,
                 toml.path
             );
+        }
+    }
+}
+
+/// The corpus blueprints left out because `doforge generate` refuses them are still refused, for
+/// the recorded reason (so none is left out silently once the generator can handle it).
+#[test]
+fn refused_blueprints_stay_refused() {
+    for (path, rule) in REFUSED {
+        let project = load(std::path::Path::new(path));
+        let options = GenerateOptions {
+            config: ConfigChoice::Both,
+        };
+        match doforge::generate::plan(&project, None, &options) {
+            Ok(_) => panic!("{path} is generated now: take it out of REFUSED"),
+            Err(errors) => assert!(
+                errors.iter().any(|d| d.rule == *rule),
+                "{path}: refused for another reason: {:?}",
+                errors.iter().map(|d| &d.rule).collect::<Vec<_>>()
+            ),
         }
     }
 }

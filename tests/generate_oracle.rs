@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Instant;
 
-use common::generate::{blueprints, generate, label, load};
+use common::generate::{blueprints, generate, generate_steps, label, lifecycle_scenarios, load};
 use common::wrangler::{self, Run};
 use doforge::check::{check_paths, CheckOptions};
 use doforge::diagnostics::Severity;
@@ -71,27 +71,42 @@ fn wrangler_and_doforge_accept_every_generated_config() {
         "no example blueprint found: {corpus:?}"
     );
 
-    // Generate every case into its own directory.
-    let mut cases: Vec<Case> = Vec::new();
-    for path in &corpus {
-        let project = load(path);
-        for (choice, fmt) in [(ConfigChoice::Jsonc, "jsonc"), (ConfigChoice::Toml, "toml")] {
-            let label = format!("{}.{fmt}", label(path));
-            let dir = root.join(&label);
-            let mut configs = Vec::new();
-            for f in generate(&project, choice) {
-                let target = dir.join(&f.path);
-                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-                std::fs::write(&target, &f.content).unwrap();
-                configs.push(f.path.clone());
-            }
-            assert!(!configs.is_empty(), "{label}: nothing generated");
-            cases.push(Case {
-                label,
-                dir,
-                configs,
-            });
+    // Generate every case into its own directory: the corpus (first generation) and the last
+    // step of every lifecycle scenario (regenerated over the earlier steps' locks: appended
+    // migrations, renames, deletions, transfers, exports tombstones).
+    let scenarios = lifecycle_scenarios();
+    let mut outputs: Vec<(String, Vec<doforge::generate::PlannedFile>)> = Vec::new();
+    for (choice, fmt) in [(ConfigChoice::Jsonc, "jsonc"), (ConfigChoice::Toml, "toml")] {
+        for path in &corpus {
+            outputs.push((
+                format!("{}.{fmt}", label(path)),
+                generate(&load(path), choice),
+            ));
         }
+        for (name, steps) in &scenarios {
+            outputs.push((
+                format!("lifecycle-{name}.{fmt}"),
+                generate_steps(steps, choice),
+            ));
+        }
+    }
+    outputs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut cases: Vec<Case> = Vec::new();
+    for (label, files) in outputs {
+        let dir = root.join(&label);
+        let mut configs = Vec::new();
+        for f in files {
+            let target = dir.join(&f.path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(&target, &f.content).unwrap();
+            configs.push(f.path.clone());
+        }
+        assert!(!configs.is_empty(), "{label}: nothing generated");
+        cases.push(Case {
+            label,
+            dir,
+            configs,
+        });
     }
 
     // doforge check over each generated project (before the oracle edits the copies).
@@ -223,10 +238,12 @@ fn wrangler_and_doforge_accept_every_generated_config() {
 
     let configs: usize = cases.iter().map(|c| c.configs.len()).sum();
     println!(
-        "generate oracle ({}): {} blueprints, {} generated projects, {configs} configs, {} \
-         wrangler runs ({threads} parallel), {allowed} allowlisted notices; {:.1}s",
+        "generate oracle ({}): {} blueprints and {} lifecycle scenarios, {} generated projects, \
+         {configs} configs, {} wrangler runs ({threads} parallel), {allowed} allowlisted notices; \
+         {:.1}s",
         bin.display(),
         corpus.len(),
+        scenarios.len(),
         cases.len(),
         jobs.len(),
         started.elapsed().as_secs_f64()
