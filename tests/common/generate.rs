@@ -1,21 +1,16 @@
 //! Generator test helpers: the blueprint corpus (every example and every valid fixture
 //! blueprint), loading one into the model, and generating its wrangler configs in memory.
 //!
-//! Until the lifecycle planner lands, [`generate`] plans with [`test_lifecycle`] (a minimal
-//! first-generation plan: tag `v1` creating every live class, or the blueprint's explicit
-//! history); switching to `doforge::generate::plan` is the one marked line in [`generate`].
+//! [`generate`] runs the real pipeline (`doforge::generate::plan`, lifecycle planner included;
+//! before the planner landed, the one marked line used a test-only first-generation lifecycle).
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 use doforge::check::{check_classified, CheckOptions};
-use doforge::generate::lock::LockMigration;
-use doforge::generate::GenerateOptions;
-use doforge::generate::{
-    generated_header, wrangler_config, ConfigChoice, Layout, Owner, PlannedFile, PlannedLifecycle,
-};
-use doforge::model::{LifecycleMode, Project, Storage};
+use doforge::generate::{ConfigChoice, GenerateOptions, PlannedFile};
+use doforge::model::Project;
 use doforge::source::Format;
 
 pub fn manifest_dir() -> PathBuf {
@@ -119,8 +114,8 @@ pub fn load(path: &Path) -> Project {
 
 /// The wrangler configs `doforge generate` writes for a first generation, in memory.
 pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
-    // SWITCH: the real pipeline (lifecycle planner included). Before the planner landed this
-    // line was `let files = test_plan(project, config);`.
+    // SWITCH: the real pipeline, lifecycle planner included (before it landed, a test-only
+    // `v1 = every live class` plan).
     let files = doforge::generate::plan(project, None, &GenerateOptions { config })
         .unwrap_or_else(|e| {
             let errors: Vec<String> = e
@@ -137,116 +132,6 @@ pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
             name == "wrangler.jsonc" || name == "wrangler.toml"
         })
         .collect()
-}
-
-/// [`doforge::generate::plan`] without the planner: the configs rendered with
-/// [`test_lifecycle`].
-fn test_plan(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
-    let layout = Layout::new(project);
-    let name = project
-        .file
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let header = generated_header(&name);
-    let mut files = Vec::new();
-    for index in 0..project.workers.len() {
-        let lifecycle = test_lifecycle(project, index);
-        for &format in config.formats() {
-            files.push(PlannedFile {
-                path: layout.worker_file(index, format.file_name()),
-                content: wrangler_config::render_config(
-                    project, index, &lifecycle, format, &header,
-                ),
-                owner: Owner::Doforge,
-            });
-        }
-    }
-    files
-}
-
-/// A minimal first-generation lifecycle for worker `index` (test-only stand-in for the
-/// planner): the blueprint's explicit `migrations` when it has them; else, with `lifecycle:
-/// migrations`, one step `v1` creating every live class the worker hosts (`new_sqlite_classes`,
-/// or `new_classes` for `storage: kv`), and with `lifecycle: exports`, one live entry per class.
-pub fn test_lifecycle(project: &Project, index: usize) -> PlannedLifecycle {
-    let worker = &project.workers[index];
-    let top = worker.top();
-    let mut planned = PlannedLifecycle::default();
-    if !top.lifecycle.planned {
-        let names = |v: &[doforge::model::Sp<String>]| -> Vec<String> {
-            v.iter().map(|s| s.value.clone()).collect()
-        };
-        planned.migrations = top
-            .lifecycle
-            .migrations
-            .iter()
-            .map(|m| LockMigration {
-                tag: m.tag.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
-                new_classes: names(&m.new_classes),
-                new_sqlite_classes: names(&m.new_sqlite_classes),
-                renamed_classes: m
-                    .renamed_classes
-                    .iter()
-                    .filter_map(|r| {
-                        Some(doforge::generate::lock::LockRename {
-                            from: r.from.as_ref()?.value.clone(),
-                            to: r.to.as_ref()?.value.clone(),
-                        })
-                    })
-                    .collect(),
-                deleted_classes: names(&m.deleted_classes),
-                transferred_classes: m
-                    .transferred_classes
-                    .iter()
-                    .filter_map(|t| {
-                        Some(doforge::generate::lock::LockTransfer {
-                            from: t.from.as_ref()?.value.clone(),
-                            from_script: t.from_script.as_ref()?.value.clone(),
-                            to: t.to.as_ref()?.value.clone(),
-                        })
-                    })
-                    .collect(),
-            })
-            .collect();
-        return planned;
-    }
-    let id = worker.id.as_ref().map(|i| i.value.as_str());
-    let live = project
-        .classes
-        .iter()
-        .filter(|c| !c.deleted && c.worker.as_ref().map(|w| w.value.as_str()) == id);
-    match project.lifecycle_mode {
-        LifecycleMode::Migrations => {
-            let mut step = LockMigration {
-                tag: "v1".into(),
-                ..LockMigration::default()
-            };
-            for c in live {
-                match c.storage {
-                    Storage::Sqlite => step.new_sqlite_classes.push(c.class_name.value.clone()),
-                    Storage::Kv => step.new_classes.push(c.class_name.value.clone()),
-                }
-            }
-            if !step.new_classes.is_empty() || !step.new_sqlite_classes.is_empty() {
-                planned.migrations.push(step);
-            }
-        }
-        LifecycleMode::Exports => {
-            for c in live {
-                let mut entry = serde_json::Map::new();
-                entry.insert("type".into(), "durable-object".into());
-                let storage = match c.storage {
-                    Storage::Sqlite => "sqlite",
-                    Storage::Kv => "legacy-kv",
-                };
-                entry.insert("storage".into(), storage.into());
-                planned.exports.insert(c.class_name.value.clone(), entry);
-            }
-        }
-    }
-    planned
 }
 
 /// The lifecycle scenarios of `tests/fixtures/generate/lifecycle/` that generate (not `error-*`),
