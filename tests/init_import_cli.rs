@@ -41,7 +41,10 @@ fn every_template_checks_clean_and_generates_a_clean_config() {
         let o = doforge(tmp.path(), &["check", "app/blueprint.yaml"]);
         assert_eq!(o.status.code(), Some(0), "{t}: {}", text(&o));
         assert!(text(&o).contains("no problems found"), "{t}: {}", text(&o));
-        let o = doforge(tmp.path(), &["generate", "app/blueprint.yaml", "--out", "app"]);
+        let o = doforge(
+            tmp.path(),
+            &["generate", "app/blueprint.yaml", "--out", "app"],
+        );
         assert_eq!(o.status.code(), Some(0), "{t}: {}", text(&o));
         assert!(tmp.path().join("app/wrangler.jsonc").is_file(), "{t}");
         let o = doforge(tmp.path(), &["check", "app/wrangler.jsonc"]);
@@ -65,7 +68,10 @@ fn init_refuses_to_overwrite_without_force() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("already exists"), "{}", text(&o));
     assert!(text(&o).contains("--force"), "{}", text(&o));
-    assert_eq!(std::fs::read_to_string(&bp).unwrap(), "project_name: mine\n");
+    assert_eq!(
+        std::fs::read_to_string(&bp).unwrap(),
+        "project_name: mine\n"
+    );
     let o = doforge(tmp.path(), &["init", ".", "--name", "svc", "--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(std::fs::read_to_string(&bp)
@@ -98,12 +104,20 @@ fn init_validates_the_name_and_writes_nothing_when_it_is_bad() {
     let o = doforge(tmp.path(), &["init", "out", "--name", "1234"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = doforge(tmp.path(), &["check", "out/blueprint.yaml"]);
-    assert_eq!(o.status.code(), Some(0), "a numeric name stays a string: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a numeric name stays a string: {}",
+        text(&o)
+    );
     // Without --name: the directory's name when valid, else the template's.
     let o = doforge(tmp.path(), &["init", "Not Valid"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let written = std::fs::read_to_string(tmp.path().join("Not Valid/blueprint.yaml")).unwrap();
-    assert!(written.contains("project_name: hello-counter\n"), "{written}");
+    assert!(
+        written.contains("project_name: hello-counter\n"),
+        "{written}"
+    );
 }
 
 #[test]
@@ -136,7 +150,10 @@ fn import_writes_a_blueprint_that_checks_and_reports_notes_with_positions() {
         stderr.contains("wrangler.jsonc:8:3: note: `env.production` has no `durable_objects`"),
         "{stderr}"
     );
-    let o = doforge(tmp.path(), &["check", "blueprint.yaml", "--select", "unknown-field"]);
+    let o = doforge(
+        tmp.path(),
+        &["check", "blueprint.yaml", "--select", "unknown-field"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // Not again without --force.
     let o = doforge(

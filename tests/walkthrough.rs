@@ -37,7 +37,10 @@ fn blocks(doc: &str) -> Vec<Block> {
         };
         let arg = arg.trim_end_matches("-->").trim().to_owned();
         let fence = lines.next().unwrap_or_default();
-        assert!(fence.starts_with("```"), "{DOC}: a fenced block must follow `{marker}`");
+        assert!(
+            fence.starts_with("```"),
+            "{DOC}: a fenced block must follow `{marker}`"
+        );
         let mut body = Vec::new();
         for l in lines.by_ref() {
             if l.starts_with("```") {
@@ -134,7 +137,9 @@ fn pre_commit(args: &[&str], cwd: &Path, checkout: &Path, bin_dir: &Path) -> i32
                 .unwrap();
             o.status.code().unwrap_or(-1)
         }
-        other => panic!("the walkthrough uses `pre-commit {other:?}`, which this test does not know"),
+        other => {
+            panic!("the walkthrough uses `pre-commit {other:?}`, which this test does not know")
+        }
     }
 }
 
@@ -156,7 +161,11 @@ fn getting_started_runs_as_written() {
             Block::File { .. } => None,
         })
         .collect();
-    assert_eq!(names, ["check", "pre-commit", "init", "import"], "{DOC}: the four walkthroughs");
+    assert_eq!(
+        names,
+        ["check", "pre-commit", "init", "import"],
+        "{DOC}: the four walkthroughs"
+    );
 
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_doforge"));
     let bin_dir = bin.parent().unwrap().to_path_buf();
@@ -166,7 +175,10 @@ fn getting_started_runs_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     let checkout = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("tests/fixtures/seeds"), &checkout.path().join("tests/fixtures/seeds"));
+    copy_dir(
+        &root.join("tests/fixtures/seeds"),
+        &checkout.path().join("tests/fixtures/seeds"),
+    );
     std::fs::copy(
         root.join(".pre-commit-hooks.yaml"),
         checkout.path().join(".pre-commit-hooks.yaml"),
@@ -235,7 +247,16 @@ fn getting_started_runs_as_written() {
 
 #[test]
 fn exit_annotations_parse() {
-    assert_eq!(expected_exit("doforge check x   # exit 1"), ("doforge check x".into(), 1));
-    assert_eq!(expected_exit("doforge check x # a note"), ("doforge check x".into(), 0));
-    assert_eq!(expected_exit("doforge check x"), ("doforge check x".into(), 0));
+    assert_eq!(
+        expected_exit("doforge check x   # exit 1"),
+        ("doforge check x".into(), 1)
+    );
+    assert_eq!(
+        expected_exit("doforge check x # a note"),
+        ("doforge check x".into(), 0)
+    );
+    assert_eq!(
+        expected_exit("doforge check x"),
+        ("doforge check x".into(), 0)
+    );
 }
