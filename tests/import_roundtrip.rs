@@ -104,31 +104,31 @@ fn effective(root: &Node, env: &Env) -> BTreeMap<String, String> {
             }
             kind => format!("{} → {kind:?}", b.name.value).replace('\n', " "),
         };
+        // One entry per binding name, so a note about one binding cannot hide another.
         bindings
-            .entry(b.wrangler_key().to_owned())
+            .entry(format!("{}.{}", b.wrangler_key(), b.name.value))
             .or_default()
             .push(strip_spans(&text));
     }
     for c in &env.queue_consumers {
-        bindings.entry("queues".into()).or_default().push(format!(
-            "consumer of {:?}",
-            c.queue.as_ref().map(|q| &q.value)
-        ));
+        bindings
+            .entry("queues.consumers".into())
+            .or_default()
+            .push(format!(
+                "consumer of {:?}",
+                c.queue.as_ref().map(|q| &q.value)
+            ));
     }
     for (k, mut v) in bindings {
         v.sort();
         out.insert(k, format!("{v:?}"));
     }
-    let mut vars: Vec<String> = env
-        .vars
-        .iter()
-        .map(|v| format!("{}={:?}", v.name.value, v.value))
-        .collect();
-    vars.sort();
-    out.insert("vars".into(), format!("{vars:?}"));
-    let mut secrets: Vec<&str> = env.secrets.iter().map(|s| s.as_str()).collect();
-    secrets.sort();
-    out.insert("secrets".into(), format!("{secrets:?}"));
+    for v in &env.vars {
+        out.insert(format!("vars.{}", v.name.value), format!("{:?}", v.value));
+    }
+    for s in &env.secrets {
+        out.insert(format!("secrets.{}", s.value), "required".into());
+    }
     // The Durable Object classes the history leaves (live or not, with storage), and the
     // declarative exports: what Cloudflare ends up with, whatever the tags are called.
     let history = env.lifecycle.history();
@@ -273,10 +273,17 @@ fn roundtrip(path: &str, format: Format, text: String) -> (String, Vec<Note>, Ve
             if x == y {
                 continue;
             }
-            let explained = imported
-                .notes
-                .iter()
-                .any(|n| (n.env.is_none() || n.env == name) && n.affects.iter().any(|k| k == key));
+            // A note about a whole key (`kv_namespaces`) covers its entries
+            // (`kv_namespaces.CACHE`); a note about one entry covers only that one.
+            let explained = imported.notes.iter().any(|n| {
+                (n.env.is_none() || n.env == name)
+                    && n.affects.iter().any(|a| {
+                        key == a
+                            || key
+                                .strip_prefix(a.as_str())
+                                .is_some_and(|r| r.starts_with('.'))
+                    })
+            });
             if !explained {
                 unexplained.push(format!(
                     "env {}: `{key}` was {x:?}, is {y:?}",
@@ -299,11 +306,17 @@ fn notes_text(path: &str, text: &str, notes: &[Note]) -> String {
         .collect()
 }
 
+/// The seed configs, then the import fixtures (`tests/fixtures/import/`: every mapping and every
+/// kind of note).
 fn seed_configs() -> Vec<std::path::PathBuf> {
     let root = common::generate::manifest_dir();
     let mut out: Vec<_> = walk(&root.join("tests/fixtures/seeds"));
     out.sort();
     assert!(out.len() >= 4, "seed configs missing: {out:?}");
+    let mut fixtures = walk(&root.join("tests/fixtures/import"));
+    fixtures.sort();
+    assert!(fixtures.len() >= 2, "import fixtures missing: {fixtures:?}");
+    out.extend(fixtures);
     out
 }
 
@@ -337,7 +350,12 @@ fn seed_configs_round_trip() {
             "{rel}: differences the import did not report:\n{}\n--- blueprint:\n{yaml}",
             unexplained.join("\n")
         );
-        let name = rel.split('/').nth(3).unwrap_or("seed").to_owned();
+        // `tests/fixtures/seeds/000-x/wrangler.jsonc` → `000-x`;
+        // `tests/fixtures/import/wrangler.everything.toml` → `wrangler.everything.toml`.
+        let name = match rel.split('/').nth(2) {
+            Some("seeds") => rel.split('/').nth(3).unwrap_or("seed").to_owned(),
+            _ => rel.rsplit('/').next().unwrap_or("config").to_owned(),
+        };
         insta::with_settings!({ description => rel.clone(), omit_expression => true }, {
             insta::assert_snapshot!(
                 format!("import_{name}"),

@@ -39,8 +39,9 @@ pub struct Note {
     /// The environment whose effective configuration differs (None: the top level and every
     /// environment).
     pub env: Option<String>,
-    /// The wrangler keys whose effective value differs after import → generate (`vars`,
-    /// `kv_namespaces`, `name`, …); empty when the effective configuration is the same.
+    /// What differs after import → generate: wrangler keys (`kv_namespaces`, `name`, …) or one
+    /// entry of a key (`kv_namespaces.CACHE`, `vars.LOG_LEVEL`, `secrets.TOKEN`); empty when
+    /// the effective configuration is the same.
     pub affects: Vec<String>,
 }
 
@@ -232,7 +233,7 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
             "$schema" => im.note(
                 e.key_span,
                 key,
-                "`$schema` is an editor hint for wrangler configs; not copied".into(),
+                "`$schema` is an editor hint; not copied (`doforge generate` writes its own)".into(),
                 None,
                 &[],
             ),
@@ -483,7 +484,7 @@ impl Importer {
                          `{name}` under `secrets` (set it with `wrangler secret put {name}`)"
                     ),
                     None,
-                    &["vars", "secrets"],
+                    &[&format!("vars.{name}"), &format!("secrets.{name}")],
                 );
                 push_unique(secrets, name);
                 continue;
@@ -500,7 +501,7 @@ impl Importer {
                          (strings, numbers, booleans), so it is not copied"
                     ),
                     None,
-                    &["vars"],
+                    &[&format!("vars.{name}")],
                 ),
             }
         }
@@ -551,7 +552,7 @@ impl Importer {
                          defaults to the resource id `{id}`"
                     ),
                     None,
-                    &[kind.key],
+                    &[&format!("{}.{binding}", kind.key)],
                 );
             }
         }
@@ -774,7 +775,7 @@ impl Importer {
                                      lists `{vn}` under `environments.{env_name}.secrets`"
                                 ),
                                 en,
-                                &["vars", "secrets"],
+                                &[&format!("vars.{vn}"), &format!("secrets.{vn}")],
                             );
                             if !top_secrets.iter().any(|s| s == vn) {
                                 push_unique(&mut env_secrets, vn);
@@ -791,7 +792,7 @@ impl Importer {
                                 &format!("{path}.{vn}"),
                                 format!("var `{vn}` holds a JSON list or object; not copied"),
                                 en,
-                                &["vars"],
+                                &[&format!("vars.{vn}")],
                             ),
                         }
                     }
@@ -810,7 +811,13 @@ impl Importer {
                                 quoted_list(&extra)
                             ),
                             en,
-                            &["vars"],
+                            &extra
+                                .iter()
+                                .map(|v| format!("vars.{v}"))
+                                .collect::<Vec<_>>()
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>(),
                         );
                     }
                     if !env_vars.is_empty() {
@@ -851,7 +858,13 @@ impl Importer {
                                 quoted_list(&missing)
                             ),
                             en,
-                            &["secrets"],
+                            &missing
+                                .iter()
+                                .map(|v| format!("secrets.{v}"))
+                                .collect::<Vec<_>>()
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>(),
                         );
                     }
                     if !add.is_empty() {
@@ -986,7 +999,7 @@ impl Importer {
                             f.key
                         ),
                         Some(env_name),
-                        &[key],
+                        &[&format!("{key}.{binding}")],
                     );
                     continue;
                 }
@@ -1010,7 +1023,7 @@ impl Importer {
                         quoted_list(&dropped)
                     ),
                     Some(env_name),
-                    &[key],
+                    &[&format!("{key}.{binding}")],
                 );
             }
             if !diff.is_empty() {
@@ -1035,7 +1048,13 @@ impl Importer {
                     quoted_list(&names)
                 ),
                 Some(env_name),
-                &[key],
+                &names
+                    .iter()
+                    .map(|n| format!("{key}.{n}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
             );
         }
         if !raw.is_empty() {
