@@ -183,3 +183,57 @@ fn import_refuses_what_it_cannot_read() {
     let o = doforge(tmp.path(), &["import", "missing/wrangler.toml"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn every_subcommand_help_has_examples() {
+    use clap::CommandFactory;
+    let cmd = doforge::cli::Cli::command();
+    let mut n = 0;
+    for sub in cmd.get_subcommands() {
+        let after = sub
+            .get_after_help()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        assert!(
+            after.contains("Example"),
+            "`doforge {} --help` shows no examples",
+            sub.get_name()
+        );
+        assert!(
+            after.contains(&format!("doforge {}", sub.get_name())),
+            "`doforge {} --help`: its examples do not run it",
+            sub.get_name()
+        );
+        n += 1;
+    }
+    assert!(n >= 10, "{n} subcommands");
+    let top = cmd
+        .get_after_help()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    assert!(top.contains("Examples:"), "{top}");
+}
+
+#[test]
+fn long_checks_show_no_progress_when_stderr_is_not_a_terminal() {
+    // Tests (and CI) capture stderr: a run over many files must not print a progress line there.
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..(doforge::check::progress::MIN_FILES + 20) {
+        let dir = tmp.path().join(format!("w{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("wrangler.toml"),
+            format!(
+                "name = \"w{i}\"\nmain = \"src/index.js\"\ncompatibility_date = \"2026-01-01\"\n"
+            ),
+        )
+        .unwrap();
+    }
+    let o = doforge(tmp.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("checked"),
+        "{}",
+        text(&o)
+    );
+}

@@ -25,7 +25,7 @@ use crate::diagnostics::render::OutputFormat;
     long_about = "doforge checks project blueprints and existing wrangler configs (wrangler.toml, \
 wrangler.json, wrangler.jsonc) for structural mistakes and Durable Object pitfalls, with \
 file:line:column diagnostics.",
-    after_help = "Exit codes: 0 clean (or only infos), 1 errors or warnings found, 2 doforge could not do its job."
+    after_help = "Examples:\n  doforge check                                   # the current directory\n  doforge init my-app --template chat             # a starter blueprint\n  doforge import wrangler.toml --out blueprint.yaml\n  doforge generate blueprint.yaml --out my-app\n  doforge env wrangler.toml --env staging\n\nGetting started: docs/getting-started.md. `doforge <command> --help` has examples for each command.\n\nExit codes: 0 clean (or only infos), 1 errors or warnings found, 2 doforge could not do its job."
 )]
 pub struct Cli {
     #[command(subcommand)]
