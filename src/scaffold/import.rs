@@ -306,10 +306,24 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
     }
     bp.insert("resources".into(), Value::Array(resources));
     let class_list = classes.to_json(&mut im);
+    let declared: BTreeSet<&str> = class_list
+        .iter()
+        .filter_map(|c| c.get("class_name").and_then(Value::as_str))
+        .collect();
+    // Bindings of a class that could not be declared go with it (the note says so).
+    let mut bindings: Vec<Value> = classes
+        .bindings
+        .iter()
+        .filter(|b| {
+            b.get("target")
+                .and_then(Value::as_str)
+                .is_some_and(|t| declared.contains(t))
+        })
+        .cloned()
+        .collect();
     if !class_list.is_empty() {
         bp.insert("durable_objects".into(), Value::Array(class_list));
     }
-    let mut bindings = classes.bindings.clone();
     bindings.extend(im.bindings.iter().cloned());
     if !bindings.is_empty() {
         bp.insert("bindings".into(), Value::Array(bindings));
@@ -393,7 +407,7 @@ impl ClassSet {
                          with its bindings"
                     ),
                     None,
-                    &["durable_objects"],
+                    &["durable_objects", "migrations"],
                 );
                 continue;
             }
