@@ -122,6 +122,11 @@ const QUEUE: ResourceKind = ResourceKind {
     name_field: Some("queue"),
 };
 
+/// The resource kind of a wrangler binding key (not `queues`, which has producers and consumers).
+fn resource_kind(key: &str) -> Option<&'static ResourceKind> {
+    RESOURCE_KINDS.iter().find(|k| k.key == key)
+}
+
 /// Env keys the blueprint has at `environments.<env>` (for the only Worker).
 const ENV_LEVEL_KEYS: &[&str] = &[
     "compatibility_date",
@@ -237,7 +242,7 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
                 None,
                 &[],
             ),
-            "vars" => im.vars(top, e, &mut vars, &mut secrets),
+            "vars" => im.vars(top, &mut vars, &mut secrets),
             "secrets" => {
                 for s in &top.secrets {
                     push_unique(&mut secrets, &s.value);
@@ -245,7 +250,7 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
                 im.check_known(e, "secrets", &["required"]);
             }
             "migrations" => migrations = Some(e.value.to_json()),
-            "exports" if uses_exports => im.exports(top, e, &mut classes),
+            "exports" if uses_exports => im.exports(top, &mut classes),
             "exports" => im.note(
                 e.key_span,
                 key,
@@ -257,15 +262,16 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
             ),
             "durable_objects" => im.durable_objects(top, e, &mut classes),
             "queues" => im.queues(e),
-            _ if RESOURCE_KINDS.iter().any(|k| k.key == key) => {
-                let kind = RESOURCE_KINDS.iter().find(|k| k.key == key).unwrap_or(&QUEUE);
-                for item in e.value.as_seq().unwrap_or_default() {
-                    im.resource(kind, item, key);
+            _ => match resource_kind(key) {
+                Some(kind) => {
+                    for item in e.value.as_seq().unwrap_or_default() {
+                        im.resource(kind, item, key);
+                    }
                 }
-            }
-            _ => {
-                im.worker_config.insert(key.to_owned(), e.value.to_json());
-            }
+                None => {
+                    im.worker_config.insert(key.to_owned(), e.value.to_json());
+                }
+            },
         }
     }
     // Classes the history creates but no binding names.
@@ -480,13 +486,7 @@ impl Importer {
         candidate
     }
 
-    fn vars(
-        &mut self,
-        top: &Env,
-        e: &crate::source::Entry,
-        vars: &mut Map<String, Value>,
-        secrets: &mut Vec<String>,
-    ) {
+    fn vars(&mut self, top: &Env, vars: &mut Map<String, Value>, secrets: &mut Vec<String>) {
         for v in &top.vars {
             let name = v.name.as_str();
             if let Some(why) = looks_like_secret(name, &v.value) {
@@ -519,7 +519,6 @@ impl Importer {
                 ),
             }
         }
-        let _ = e;
     }
 
     fn resource(&mut self, kind: &'static ResourceKind, item: &Node, path: &str) {
@@ -712,7 +711,7 @@ impl Importer {
         }
     }
 
-    fn exports(&mut self, top: &Env, e: &crate::source::Entry, classes: &mut ClassSet) {
+    fn exports(&mut self, top: &Env, classes: &mut ClassSet) {
         for x in &top.lifecycle.exports {
             let state = x.state.as_ref().map_or("created", |s| s.as_str());
             if !x.is_durable_object() || !matches!(state, "created" | "deleted") {
@@ -736,7 +735,6 @@ impl Importer {
             };
             classes.add(&x.name.value, storage, state == "deleted", x.name.span);
         }
-        let _ = e;
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -927,7 +925,7 @@ impl Importer {
                     }
                 }
                 "queues" => self.env_queues(env_name, e, &mut res_overrides),
-                _ if RESOURCE_KINDS.iter().any(|k| k.key == key) => {
+                _ if resource_kind(key).is_some() => {
                     self.env_resources(env_name, e, &mut res_overrides, &mut worker_override)
                 }
                 _ if ENV_LEVEL_KEYS.contains(&key) => {
@@ -975,10 +973,9 @@ impl Importer {
         worker_override: &mut Map<String, Value>,
     ) {
         let key = e.key.as_str();
-        let kind = RESOURCE_KINDS
-            .iter()
-            .find(|k| k.key == key)
-            .unwrap_or(&QUEUE);
+        let Some(kind) = resource_kind(key) else {
+            return;
+        };
         let path = format!("env.{env_name}.{key}");
         let items = e.value.as_seq().unwrap_or_default();
         let mut raw = Vec::new();
