@@ -184,7 +184,9 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
                 root.entry("name").map_or(root.span, |e| e.key_span),
                 "name",
                 format!(
-                    "`name = \"{n}\"` is not a valid Worker name; the blueprint uses `{fixed}`"
+                    "`name = \"{n}\"` is not a valid blueprint `project_name` (1-63 lowercase \
+                     letters, digits and `-`); the blueprint uses `{fixed}`, so the Worker \
+                     deploys under that name"
                 ),
                 None,
                 &["name"],
