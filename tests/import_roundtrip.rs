@@ -230,6 +230,7 @@ fn roundtrip(path: &str, format: Format, text: String) -> (String, Vec<Note>, Ve
         None,
         &GenerateOptions {
             config: ConfigChoice::Jsonc,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| {

@@ -116,15 +116,22 @@ pub fn load(path: &Path) -> Project {
 pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
     // SWITCH: the real pipeline, lifecycle planner included (before it landed, a test-only
     // `v1 = every live class` plan).
-    let files = doforge::generate::plan(project, None, &GenerateOptions { config })
-        .unwrap_or_else(|e| {
-            let errors: Vec<String> = e
-                .iter()
-                .map(|d| format!("{}: {}", d.rule, d.message))
-                .collect();
-            panic!("{}: not planned: {errors:#?}", project.file.path.display())
-        })
-        .files;
+    let files = doforge::generate::plan(
+        project,
+        None,
+        &GenerateOptions {
+            config,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| {
+        let errors: Vec<String> = e
+            .iter()
+            .map(|d| format!("{}: {}", d.rule, d.message))
+            .collect();
+        panic!("{}: not planned: {errors:#?}", project.file.path.display())
+    })
+    .files;
     files
         .into_iter()
         .filter(|f| {
@@ -175,14 +182,21 @@ pub fn generate_steps(steps: &[PathBuf], config: ConfigChoice) -> Vec<PlannedFil
     let mut files = Vec::new();
     for step in steps {
         let project = load(step);
-        let plan = doforge::generate::plan(&project, lock.as_ref(), &GenerateOptions { config })
-            .unwrap_or_else(|e| {
-                let errors: Vec<String> = e
-                    .iter()
-                    .map(|d| format!("{}: {}", d.rule, d.message))
-                    .collect();
-                panic!("{}: not planned: {errors:#?}", step.display())
-            });
+        let plan = doforge::generate::plan(
+            &project,
+            lock.as_ref(),
+            &GenerateOptions {
+                config,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| {
+            let errors: Vec<String> = e
+                .iter()
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect();
+            panic!("{}: not planned: {errors:#?}", step.display())
+        });
         files = plan.files;
         lock = Some(plan.lock);
     }
@@ -193,4 +207,39 @@ pub fn generate_steps(steps: &[PathBuf], config: ConfigChoice) -> Vec<PlannedFil
             name == "wrangler.jsonc" || name == "wrangler.toml"
         })
         .collect()
+}
+
+/// The all-kinds fixture of the Rust generator (every Durable Object kind, odd names).
+pub const RUST_ALL_KINDS: &str = "tests/fixtures/generate/rust/all-kinds.blueprint.yaml";
+
+/// The blueprints whose Rust projects are snapshot-tested and built: every example (generated
+/// with `--lang rust`, their seed systems being TypeScript), every `doforge init` template
+/// (`blueprints/*.yaml`, Rust Workers) and the all-kinds fixture.
+pub fn rust_blueprints() -> Vec<PathBuf> {
+    let mut v = example_blueprints();
+    let root = manifest_dir();
+    v.extend(
+        yaml_files("blueprints", "")
+            .into_iter()
+            .map(|p| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p)),
+    );
+    v.push(PathBuf::from(RUST_ALL_KINDS));
+    v
+}
+
+/// Every file of a first generation with `--lang rust` (wrangler config as JSONC).
+pub fn generate_rust(project: &Project) -> Vec<PlannedFile> {
+    let options = GenerateOptions {
+        config: ConfigChoice::Jsonc,
+        lang: doforge::generate::Lang::Rust,
+    };
+    doforge::generate::plan(project, None, &options)
+        .unwrap_or_else(|e| {
+            let errors: Vec<String> = e
+                .iter()
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect();
+            panic!("{}: not planned: {errors:#?}", project.file.path.display())
+        })
+        .files
 }
