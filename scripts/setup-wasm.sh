@@ -55,7 +55,9 @@ installed_version() {
 install() { # name version
     local start=$SECONDS
     echo "wasm: cargo install $1@$2 into $dir"
-    cargo install --quiet --root "$dir" --version "=$2" "$1"
+    # One build directory for both tools: they share many dependencies (clap, serde, ureq, …),
+    # and a version bump rebuilds only what changed.
+    cargo install --quiet --root "$dir" --target-dir "$dir/build" --version "=$2" "$1"
     echo "wasm: installed $1 $2 in $((SECONDS - start)) s"
 }
 
