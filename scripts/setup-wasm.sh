@@ -44,10 +44,10 @@ case "$bindgen_version" in
     *) echo "wasm: could not read the wasm-bindgen version from $fixture/Cargo.lock" >&2; exit 2 ;;
 esac
 
-# First word after the name in `tool --version` ("wasm-bindgen 0.2.130", "worker-build 0.8.7").
+# The last word of the first line of `tool --version` ("wasm-bindgen 0.2.130", "0.8.7").
 installed_version() {
     [ -x "$dir/bin/$1" ] || return 0
-    "$dir/bin/$1" --version 2>/dev/null | awk 'NR==1 {print $2}'
+    "$dir/bin/$1" --version 2>/dev/null | awk 'NR==1 {print $NF}'
 }
 
 # Not --locked: the lock files shipped in these crates can name versions the registry no longer

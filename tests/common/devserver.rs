@@ -91,7 +91,7 @@ pub fn tools() -> Tools {
         .unwrap_or_else(|e| panic!("could not run {}: {e}", wasm_bindgen.display()));
     let wasm_bindgen_version = String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
-        .nth(1)
+        .last()
         .unwrap_or_default()
         .to_owned();
     assert!(
