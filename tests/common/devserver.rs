@@ -293,6 +293,13 @@ pub fn build(project: &Path) -> Built {
         ran.status,
         ran.output
     );
+    // worker-build falls back to downloading its own CLI when WASM_BINDGEN_BIN does not resolve.
+    assert!(
+        ran.output
+            .contains("Using custom Wasm Bindgen from WASM_BINDGEN_BIN"),
+        "worker-build did not use the installed wasm-bindgen CLI:\n{}",
+        ran.output
+    );
     for file in ["build/index.js", "build/index_bg.wasm"] {
         assert!(
             project.join(file).is_file(),
@@ -563,6 +570,7 @@ impl DevServer {
             Ok((socket, _)) => WsClient {
                 socket,
                 path: path.to_owned(),
+                log: self.log.clone(),
             },
             Err(e) => panic!(
                 "WebSocket upgrade of {path} failed: {e}\n--- wrangler dev log\n{}",
@@ -662,9 +670,17 @@ fn stop_tree(child: &mut Child) {
 pub struct WsClient {
     socket: WebSocket<TcpStream>,
     path: String,
+    /// The dev server's log, shown when a read fails.
+    log: PathBuf,
 }
 
 impl WsClient {
+    fn logs(&self) -> String {
+        wrangler::strip_ansi(&String::from_utf8_lossy(
+            &std::fs::read(&self.log).unwrap_or_default(),
+        ))
+    }
+
     pub fn send_text(&mut self, text: &str) {
         self.socket
             .send(Message::text(text))
@@ -691,16 +707,22 @@ impl WsClient {
             match self.socket.read() {
                 Ok(Message::Text(t)) => return Some(t.as_str().to_owned()),
                 Ok(Message::Binary(b)) => return Some(String::from_utf8_lossy(&b).into_owned()),
-                Ok(Message::Close(frame)) => {
-                    panic!("{}: the server closed the socket: {frame:?}", self.path)
-                }
+                Ok(Message::Close(frame)) => panic!(
+                    "{}: the server closed the socket: {frame:?}\n--- wrangler dev log\n{}",
+                    self.path,
+                    self.logs()
+                ),
                 Ok(_) => continue,
                 Err(tungstenite::Error::Io(e))
                     if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
                 {
                     return None
                 }
-                Err(e) => panic!("{}: read failed: {e}", self.path),
+                Err(e) => panic!(
+                    "{}: read failed: {e}\n--- wrangler dev log\n{}",
+                    self.path,
+                    self.logs()
+                ),
             }
         }
     }
@@ -719,8 +741,10 @@ impl WsClient {
             let left = deadline.saturating_duration_since(Instant::now());
             let Some(text) = self.next_text(left) else {
                 panic!(
-                    "{}: no message {what} within {within:?}; received meanwhile: {skipped:#?}",
-                    self.path
+                    "{}: no message {what} within {within:?}; received meanwhile: {skipped:#?}\n\
+                     --- wrangler dev log\n{}",
+                    self.path,
+                    self.logs()
                 );
             };
             match serde_json::from_str::<Value>(&text) {
