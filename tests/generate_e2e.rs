@@ -67,6 +67,9 @@ fn expect_error(server: &DevServer, reply: &Reply, status: u16) -> String {
         .to_owned()
 }
 
+/// One kind's checks against the running server.
+type Check = fn(&DevServer);
+
 #[test]
 fn every_kind_works_through_the_generated_router() {
     let scratch = tempfile::tempdir().unwrap();
@@ -103,7 +106,7 @@ fn every_kind_works_through_the_generated_router() {
             "timing: wrangler dev start-up: {:.1} s",
             server.startup.as_secs_f64()
         );
-        let checks: &[(&str, fn(&DevServer))] = &[
+        let checks: &[(&str, Check)] = &[
             ("router errors", router_errors),
             ("counter", counter),
             ("rate limiter", rate_limiter),
