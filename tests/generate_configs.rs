@@ -128,6 +128,7 @@ fn refused_blueprints_stay_refused() {
         let project = load(std::path::Path::new(path));
         let options = GenerateOptions {
             config: ConfigChoice::Both,
+            ..Default::default()
         };
         match doforge::generate::plan(&project, None, &options) {
             Ok(_) => panic!("{path} is generated now: take it out of REFUSED"),

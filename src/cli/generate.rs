@@ -59,6 +59,7 @@ pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
     };
     let options = GenerateOptions {
         config: args.config,
+        lang: args.lang,
     };
     let plan = match generate::plan(project, previous.as_ref(), &options) {
         Ok(p) => p,

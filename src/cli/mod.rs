@@ -143,6 +143,10 @@ pub struct GenerateArgs {
     /// Wrangler config format.
     #[arg(long, value_enum, default_value_t = crate::generate::ConfigChoice::Jsonc)]
     pub config: crate::generate::ConfigChoice,
+    /// Which Workers get a Rust (workers-rs) project: `auto` from each Worker's `main` (none or
+    /// a `.rs` file), `rust` for every Worker.
+    #[arg(long, value_enum, default_value_t = crate::generate::Lang::Auto)]
+    pub lang: crate::generate::Lang,
     /// List what would change, write nothing.
     #[arg(long, conflicts_with = "check")]
     pub dry_run: bool,

@@ -7,6 +7,7 @@ pub mod jsonc_writer;
 pub mod layout;
 pub mod lifecycle;
 pub mod lock;
+pub mod rust;
 pub mod wrangler_config;
 pub mod write;
 
@@ -54,16 +55,35 @@ impl ConfigChoice {
     }
 }
 
+/// Which Workers get a Rust (workers-rs) project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// From the blueprint: a Worker without `main`, or with a `.rs` one, is Rust.
+    #[default]
+    Auto,
+    /// Every Worker is Rust, whatever its `main` says.
+    Rust,
+}
+
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
     pub config: ConfigChoice,
+    pub lang: Lang,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
         GenerateOptions {
             config: ConfigChoice::Jsonc,
+            lang: Lang::Auto,
         }
+    }
+}
+
+impl GenerateOptions {
+    /// Does Worker `worker` get a Rust project (and the workers-rs `main`/`build`)?
+    pub fn is_rust(&self, worker: &crate::model::Worker) -> bool {
+        self.lang == Lang::Rust || wrangler_config::is_rust_worker(worker)
     }
 }
 
@@ -132,14 +152,28 @@ pub fn plan(
         let before = previous.and_then(|l| l.workers.get(&id));
         match lifecycle::plan_lifecycle(project, index, before) {
             Ok((planned, state)) => {
+                let rust = options.is_rust(worker);
                 for &format in options.config.formats() {
-                    let content =
-                        wrangler_config::render_config(project, index, &planned, format, &header);
+                    let content = wrangler_config::render_config_as(
+                        project, index, &planned, format, &header, rust,
+                    );
                     files.push(PlannedFile {
                         path: layout.worker_file(index, format.file_name()),
                         content,
                         owner: Owner::Doforge,
                     });
+                }
+                if rust {
+                    match rust::plan_worker(project, index, &header) {
+                        Ok(project_files) => {
+                            files.extend(project_files.into_iter().map(|f| PlannedFile {
+                                path: layout.worker_file(index, &f.path),
+                                content: f.content,
+                                owner: f.owner,
+                            }))
+                        }
+                        Err(mut e) => errors.append(&mut e),
+                    }
                 }
                 lock.workers.insert(id, state);
             }

@@ -61,7 +61,21 @@ pub fn render_config(
     format: ConfigFormat,
     header: &str,
 ) -> String {
-    let tree = config_tree(project, worker, lifecycle);
+    let rust = is_rust_worker(&project.workers[worker]);
+    render_config_as(project, worker, lifecycle, format, header, rust)
+}
+
+/// [`render_config`], with the Worker's language decided by the caller (`--lang rust` makes
+/// every Worker a workers-rs one).
+pub fn render_config_as(
+    project: &Project,
+    worker: usize,
+    lifecycle: &PlannedLifecycle,
+    format: ConfigFormat,
+    header: &str,
+    rust: bool,
+) -> String {
+    let tree = config_tree_as(project, worker, lifecycle, rust);
     match format {
         ConfigFormat::Jsonc => {
             let mut root = Object::new();
@@ -96,8 +110,18 @@ impl Key {
 
 /// The whole config of worker `index` as a format-neutral tree.
 pub fn config_tree(project: &Project, index: usize, lifecycle: &PlannedLifecycle) -> Object {
+    let rust = is_rust_worker(&project.workers[index]);
+    config_tree_as(project, index, lifecycle, rust)
+}
+
+/// [`config_tree`] for a Worker whose language the caller decided.
+pub fn config_tree_as(
+    project: &Project,
+    index: usize,
+    lifecycle: &PlannedLifecycle,
+    rust: bool,
+) -> Object {
     let worker = &project.workers[index];
-    let rust = is_rust_worker(worker);
     let top = section(worker.top(), rust);
     let mut root = Object::new();
     let mut lifecycle_done = false;

@@ -116,15 +116,22 @@ pub fn load(path: &Path) -> Project {
 pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
     // SWITCH: the real pipeline, lifecycle planner included (before it landed, a test-only
     // `v1 = every live class` plan).
-    let files = doforge::generate::plan(project, None, &GenerateOptions { config })
-        .unwrap_or_else(|e| {
-            let errors: Vec<String> = e
-                .iter()
-                .map(|d| format!("{}: {}", d.rule, d.message))
-                .collect();
-            panic!("{}: not planned: {errors:#?}", project.file.path.display())
-        })
-        .files;
+    let files = doforge::generate::plan(
+        project,
+        None,
+        &GenerateOptions {
+            config,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| {
+        let errors: Vec<String> = e
+            .iter()
+            .map(|d| format!("{}: {}", d.rule, d.message))
+            .collect();
+        panic!("{}: not planned: {errors:#?}", project.file.path.display())
+    })
+    .files;
     files
         .into_iter()
         .filter(|f| {
@@ -175,14 +182,21 @@ pub fn generate_steps(steps: &[PathBuf], config: ConfigChoice) -> Vec<PlannedFil
     let mut files = Vec::new();
     for step in steps {
         let project = load(step);
-        let plan = doforge::generate::plan(&project, lock.as_ref(), &GenerateOptions { config })
-            .unwrap_or_else(|e| {
-                let errors: Vec<String> = e
-                    .iter()
-                    .map(|d| format!("{}: {}", d.rule, d.message))
-                    .collect();
-                panic!("{}: not planned: {errors:#?}", step.display())
-            });
+        let plan = doforge::generate::plan(
+            &project,
+            lock.as_ref(),
+            &GenerateOptions {
+                config,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| {
+            let errors: Vec<String> = e
+                .iter()
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect();
+            panic!("{}: not planned: {errors:#?}", step.display())
+        });
         files = plan.files;
         lock = Some(plan.lock);
     }

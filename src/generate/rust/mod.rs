@@ -1,0 +1,140 @@
+//! Generator II: the Rust (workers-rs) project of a Worker — `Cargo.toml`, the router in
+//! `src/lib.rs`, one module per Durable Object class implementing its `kind`, plain-Rust logic
+//! modules with native unit tests, a README. See docs/generated-project.md.
+//!
+//! Templates live in `templates/rust/` and are embedded in the binary ([`render`]).
+
+mod cargo_toml;
+mod names;
+mod options;
+mod render;
+mod spec;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{DoKind, Project};
+
+use super::Owner;
+use render::Renderer;
+pub use spec::WorkerSpec;
+
+/// The shared route logic of the generated projects, compiled into doforge too so that the
+/// generator validates `instances.key` templates with exactly the code the Worker runs.
+#[path = "../../../templates/rust/logic/route.rs"]
+#[allow(dead_code)]
+pub(crate) mod route_logic;
+
+/// One file of a Rust project, relative to the Worker's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustFile {
+    pub path: String,
+    pub content: String,
+    pub owner: Owner,
+}
+
+/// Plan the Rust project of Worker `index`. Errors are blueprint diagnostics (e.g. a key
+/// template naming a route parameter the route does not have).
+pub fn plan_worker(
+    project: &Project,
+    index: usize,
+    header: &str,
+) -> Result<Vec<RustFile>, Vec<Diagnostic>> {
+    let spec = WorkerSpec::build(project, index)?;
+    let renderer = Renderer::new().map_err(|e| vec![internal(project, e)])?;
+    render_project(&spec, &renderer, header).map_err(|e| vec![internal(project, e)])
+}
+
+fn internal(project: &Project, message: String) -> Diagnostic {
+    Diagnostic::error(
+        "generate-internal",
+        format!("doforge could not render the Rust project: {message}"),
+        crate::diagnostics::Label::new(&project.file, crate::source::Span::default()),
+    )
+    .with_help("this is a doforge bug; please report it with the blueprint")
+}
+
+/// Make `header` safe for one comment line.
+fn comment_line(header: &str) -> String {
+    header
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn render_project(
+    spec: &WorkerSpec,
+    renderer: &Renderer,
+    header: &str,
+) -> Result<Vec<RustFile>, String> {
+    let header = comment_line(header);
+    let rs = |text: &str| format!("// {header}\n\n{text}");
+    let mut files = Vec::new();
+    let mut push = |path: &str, content: String, owner: Owner| {
+        files.push(RustFile {
+            path: path.to_owned(),
+            content,
+            owner,
+        });
+    };
+    push(
+        "Cargo.toml",
+        cargo_toml::render(&spec.crate_name, &header),
+        Owner::Doforge,
+    );
+    push(
+        ".gitignore",
+        format!("# {header}\n{}", render::GITIGNORE),
+        Owner::Doforge,
+    );
+    let readme = renderer.render("README.md", spec)?;
+    push(
+        "README.md",
+        format!("<!-- {} -->\n\n{readme}", header.replace("--", "- -")),
+        Owner::Doforge,
+    );
+    push(
+        "src/lib.rs",
+        rs(&renderer.render("lib.rs", spec)?),
+        Owner::Doforge,
+    );
+    for (path, text) in render::STATIC_FILES {
+        push(path, rs(text), Owner::Doforge);
+    }
+    push("src/app.rs", render::APP_RS.to_owned(), Owner::User);
+    push(
+        "src/logic/mod.rs",
+        rs(&renderer.render("logic/mod.rs", spec)?),
+        Owner::Doforge,
+    );
+    for (module, text) in render::LOGIC_MODULES {
+        if spec.modules.iter().any(|m| m == module) {
+            push(&format!("src/logic/{module}.rs"), rs(text), Owner::Doforge);
+        }
+    }
+    push(
+        "src/objects/mod.rs",
+        rs(&renderer.render("objects/mod.rs", spec)?),
+        Owner::Doforge,
+    );
+    for object in &spec.objects {
+        let text = renderer.render(object.kind, object)?;
+        let path = format!("src/objects/{}.rs", object.module);
+        if object.user {
+            push(&path, text, Owner::User);
+        } else {
+            push(&path, rs(&text), Owner::Doforge);
+        }
+    }
+    Ok(files)
+}
+
+/// The logic module a kind's object uses.
+fn logic_module(kind: DoKind) -> Option<&'static str> {
+    match kind {
+        DoKind::Counter => Some("counter"),
+        DoKind::RateLimiter => Some("rate_limit"),
+        DoKind::ChatRoom => Some("chat"),
+        DoKind::AuditLog => Some("audit"),
+        DoKind::Session => Some("session"),
+        DoKind::Custom => None,
+    }
+}

@@ -1,0 +1,216 @@
+//! What the templates of one Worker's project are rendered from: the classes it hosts (with
+//! their kind options resolved to numbers) and the routes it serves, all names validated.
+
+use serde::Serialize;
+
+use super::route_logic::{parse_key, KeyPart, Route};
+use super::{logic_module, names, options};
+use crate::diagnostics::{Diagnostic, Label};
+use crate::model::{DoClass, DoKind, Project, Storage};
+
+/// Rule id of generation errors about `instances`.
+pub const INSTANCE_KEY_INVALID: &str = "instance-key-invalid";
+/// Rule id of a kind the generated Rust cannot implement on the class's storage.
+pub const KIND_NEEDS_SQLITE: &str = "kind-needs-sqlite";
+
+#[derive(Debug, Serialize)]
+pub struct WorkerSpec {
+    pub script: String,
+    pub crate_name: String,
+    /// Classes this Worker hosts (exports), in blueprint order.
+    pub objects: Vec<ObjectSpec>,
+    /// Routes of the classes this Worker binds, in blueprint order.
+    pub routes: Vec<RouteData>,
+    /// Logic modules the project needs (`route` always).
+    pub modules: Vec<&'static str>,
+    /// Environment names, for the README.
+    pub envs: Vec<String>,
+    /// Hosted classes without a route in this Worker.
+    pub unrouted: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObjectSpec {
+    pub class: String,
+    pub module: String,
+    pub kind: &'static str,
+    /// Written once, then the user's (`custom` classes).
+    pub user: bool,
+    pub requests: u64,
+    pub window_ms: u64,
+    pub algorithm: &'static str,
+    pub history: u64,
+    pub max_connections: Option<u64>,
+    pub retention_ms: u64,
+    pub ttl_ms: u64,
+    pub websockets: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RouteData {
+    pub binding: String,
+    pub class: String,
+    pub route: Option<String>,
+    pub key: Option<String>,
+    pub limiter: bool,
+}
+
+impl WorkerSpec {
+    pub fn build(project: &Project, index: usize) -> Result<WorkerSpec, Vec<Diagnostic>> {
+        let worker = &project.workers[index];
+        let id = worker.id.as_ref().map(|i| i.value.as_str());
+        let script = worker
+            .name()
+            .map_or("worker", |n| n.value.as_str())
+            .to_owned();
+        let mut errors = Vec::new();
+
+        let hosted: Vec<&DoClass> = project
+            .classes
+            .iter()
+            .filter(|c| !c.deleted && c.worker.as_ref().map(|w| w.value.as_str()) == id)
+            .collect();
+        let modules = names::module_names(hosted.iter().map(|c| c.class_name.value.as_str()));
+        let mut objects = Vec::new();
+        for (class, module) in hosted.iter().zip(modules) {
+            if class.kind == DoKind::AuditLog && class.storage == Storage::Kv {
+                errors.push(
+                    Diagnostic::error(
+                        KIND_NEEDS_SQLITE,
+                        format!(
+                            "class {} is an audit_log with `storage: kv`; the generated audit log keeps its entries in SQLite",
+                            class.class_name.value
+                        ),
+                        Label::new(&project.file, class.class_name.span),
+                    )
+                    .with_help("remove `storage: kv` (SQLite is the default), or make the class `kind: custom` and write its storage yourself"),
+                );
+            }
+            objects.push(object_spec(class, module));
+        }
+
+        let mut routes = Vec::new();
+        let bindings: Vec<_> = worker.top().durable_objects().collect();
+        for class in project.classes.iter().filter(|c| !c.deleted) {
+            let Some((binding, _)) = bindings
+                .iter()
+                .find(|(_, d)| d.class_name.value == class.class_name.value)
+            else {
+                continue;
+            };
+            let limiter = class.kind == DoKind::RateLimiter;
+            let route = class.instances.route.as_ref().map(|r| r.value.clone());
+            if route.is_none() && !limiter {
+                continue;
+            }
+            let key = match (&class.instances.key, class.instances.singleton.as_ref()) {
+                (Some(k), _) => Some(k.value.clone()),
+                (None, Some(s)) if s.value => Some("singleton".to_owned()),
+                (None, _) => None,
+            };
+            if let Some(d) = check_key(project, class, route.as_deref()) {
+                errors.push(d);
+            }
+            routes.push(RouteData {
+                binding: binding.name.value.clone(),
+                class: class.class_name.value.clone(),
+                route,
+                key,
+                limiter,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+
+        let mut modules = vec!["route"];
+        for object in &hosted {
+            if let Some(m) = logic_module(object.kind) {
+                if !modules.contains(&m) {
+                    modules.push(m);
+                }
+            }
+        }
+        modules.sort_unstable();
+        let unrouted = hosted
+            .iter()
+            .filter(|c| !routes.iter().any(|r| r.class == c.class_name.value))
+            .map(|c| c.class_name.value.clone())
+            .collect();
+        Ok(WorkerSpec {
+            crate_name: names::crate_name(&script),
+            script,
+            objects,
+            routes,
+            modules,
+            envs: worker.envs[1..]
+                .iter()
+                .filter_map(|e| e.name.as_ref().map(|n| n.value.clone()))
+                .collect(),
+            unrouted,
+        })
+    }
+}
+
+fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
+    ObjectSpec {
+        class: class.class_name.value.clone(),
+        module,
+        kind: class.kind.as_str(),
+        user: class.kind == DoKind::Custom,
+        requests: options::int(class, "requests", 100).max(1),
+        window_ms: options::duration(class, "window", 60_000).max(1),
+        algorithm: match options::string(class, "algorithm") {
+            Some("fixed") => "Fixed",
+            _ => "Sliding",
+        },
+        history: options::int(class, "history", 100),
+        max_connections: options::opt_int(class, "max_connections"),
+        retention_ms: options::duration(class, "retention", 30 * 86_400_000),
+        ttl_ms: options::duration(class, "ttl", 86_400_000).max(1),
+        websockets: options::boolean(class, "websockets", false),
+    }
+}
+
+/// The key template must parse and name only parameters its route captures: the error, if any.
+fn check_key(project: &Project, class: &DoClass, route: Option<&str>) -> Option<Diagnostic> {
+    let key = class.instances.key.as_ref()?;
+    let fail = |message: String, help: String| {
+        Diagnostic::error(
+            INSTANCE_KEY_INVALID,
+            message,
+            Label::new(&project.file, key.span),
+        )
+        .with_help(help)
+    };
+    let parts = match parse_key(&key.value) {
+        Ok(p) => p,
+        Err(e) => {
+            return Some(fail(
+                e,
+                "write `{param}`, `{header:Name}`, `{query:name}` or `{date}` between braces"
+                    .into(),
+            ))
+        }
+    };
+    let params = route.map(Route::parse);
+    let captured = params.as_ref().map(Route::param_names).unwrap_or_default();
+    for part in &parts {
+        if let KeyPart::Param(name) = part {
+            if !captured.contains(&name.as_str()) {
+                return Some(fail(
+                    format!(
+                        "instance key of {} uses `{{{name}}}`, but {} no `:{name}`",
+                        class.class_name.value,
+                        match route {
+                            Some(r) => format!("its route {r:?} captures"),
+                            None => "it has no route, so it captures".to_owned(),
+                        }
+                    ),
+                    format!("add `:{name}` to `instances.route`, or use `{{header:…}}` / `{{query:{name}}}`"),
+                ));
+            }
+        }
+    }
+    None
+}

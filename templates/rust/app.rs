@@ -1,0 +1,14 @@
+//! Requests that no Durable Object route takes end here.
+//!
+//! doforge wrote this file once and it is yours: put your own routes here. `doforge generate`
+//! keeps your edits (and says so); `doforge generate --force` replaces them.
+
+use worker::{Context, Env, Request, Response, Result};
+
+/// Answer a request no class route matched (after the rate limiters that guard it allowed it).
+pub async fn handle(req: Request, _env: &Env, _ctx: &Context) -> Result<Response> {
+    crate::http::error(
+        404,
+        &format!("no route for {} {}", req.method(), req.path()),
+    )
+}

@@ -1,0 +1,316 @@
+//! Route matching and instance-key derivation: plain Rust (no `worker` types), so `cargo test`
+//! covers it natively. Patterns and key templates come from the blueprint's `instances`.
+
+/// A parsed `instances.route` pattern: literal segments, `:param` captures, optional trailing `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    segments: Vec<Segment>,
+    rest: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+/// A successful match: the captures, and the path the trailing `*` took (`/` when nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteMatch {
+    pub params: Vec<(String, String)>,
+    pub rest: String,
+}
+
+impl Route {
+    pub fn parse(pattern: &str) -> Route {
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut rest = false;
+        let parts: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+        for (i, part) in parts.iter().enumerate() {
+            if *part == "*" && i + 1 == parts.len() {
+                rest = true;
+            } else if let Some(name) = part.strip_prefix(':') {
+                segments.push(Segment::Param(name.to_owned()));
+            } else {
+                segments.push(Segment::Literal((*part).to_owned()));
+            }
+        }
+        Route { segments, rest }
+    }
+
+    /// Match a request path (as sent: percent-encoded). Segments are decoded before comparing and
+    /// capturing; the rest keeps its encoding because it is forwarded as a path.
+    pub fn matches(&self, path: &str) -> Option<RouteMatch> {
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if parts.len() < self.segments.len() || (!self.rest && parts.len() > self.segments.len()) {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (segment, raw) in self.segments.iter().zip(&parts) {
+            let decoded = percent_decode(raw);
+            match segment {
+                Segment::Literal(l) if *l == decoded => {}
+                Segment::Literal(_) => return None,
+                Segment::Param(name) => params.push((name.clone(), decoded)),
+            }
+        }
+        let tail = &parts[self.segments.len()..];
+        let rest = format!("/{}", tail.join("/"));
+        Some(RouteMatch { params, rest })
+    }
+
+    /// The names of the `:param` captures, in order.
+    pub fn param_names(&self) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Param(n) => Some(n.as_str()),
+                Segment::Literal(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// One piece of an `instances.key` template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPart {
+    Text(String),
+    Param(String),
+    Header(String),
+    Query(String),
+    Date,
+}
+
+/// Parse a key template: text with `{param}`, `{header:Name}`, `{query:name}` and `{date}`.
+pub fn parse_key(template: &str) -> Result<Vec<KeyPart>, String> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.chars();
+    while let Some(c) = chars.next() {
+        if c == '}' {
+            return Err(format!("unbalanced `}}` in key template {template:?}"));
+        }
+        if c != '{' {
+            text.push(c);
+            continue;
+        }
+        let mut inner = String::new();
+        loop {
+            match chars.next() {
+                Some('}') => break,
+                Some('{') | None => {
+                    return Err(format!("unclosed `{{` in key template {template:?}"))
+                }
+                Some(c) => inner.push(c),
+            }
+        }
+        if !text.is_empty() {
+            parts.push(KeyPart::Text(std::mem::take(&mut text)));
+        }
+        let part = if inner == "date" {
+            KeyPart::Date
+        } else if let Some(h) = inner.strip_prefix("header:") {
+            KeyPart::Header(h.to_owned())
+        } else if let Some(q) = inner.strip_prefix("query:") {
+            KeyPart::Query(q.to_owned())
+        } else if inner.is_empty() {
+            return Err(format!("empty `{{}}` in key template {template:?}"));
+        } else {
+            KeyPart::Param(inner)
+        };
+        parts.push(part);
+    }
+    if !text.is_empty() {
+        parts.push(KeyPart::Text(text));
+    }
+    Ok(parts)
+}
+
+/// What a key template may read from a request.
+pub struct KeyInputs<'a> {
+    pub params: &'a [(String, String)],
+    /// Header lookup (case-insensitive, as HTTP headers are).
+    pub header: &'a dyn Fn(&str) -> Option<String>,
+    /// Decoded query pairs.
+    pub query: &'a [(String, String)],
+    pub now_ms: u64,
+}
+
+/// The instance name for a request: the key template filled in, or — without a template — the
+/// route captures joined with `:` (`singleton` when there are none). A missing or empty part is
+/// an error meant for a 400 answer.
+pub fn derive_key(template: Option<&[KeyPart]>, inputs: &KeyInputs<'_>) -> Result<String, String> {
+    let Some(parts) = template else {
+        if inputs.params.is_empty() {
+            return Ok("singleton".to_owned());
+        }
+        let values: Vec<&str> = inputs.params.iter().map(|(_, v)| v.as_str()).collect();
+        return Ok(values.join(":"));
+    };
+    let mut key = String::new();
+    for part in parts {
+        match part {
+            KeyPart::Text(t) => key.push_str(t),
+            KeyPart::Param(name) => match inputs.params.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => key.push_str(v),
+                None => return Err(format!("the route has no parameter {name}")),
+            },
+            KeyPart::Header(name) => match (inputs.header)(name).filter(|v| !v.is_empty()) {
+                Some(v) => key.push_str(&v),
+                None => return Err(format!("missing header {name}")),
+            },
+            KeyPart::Query(name) => {
+                match inputs
+                    .query
+                    .iter()
+                    .find(|(n, v)| n == name && !v.is_empty())
+                {
+                    Some((_, v)) => key.push_str(v),
+                    None => return Err(format!("missing query parameter {name}")),
+                }
+            }
+            KeyPart::Date => key.push_str(&utc_date(inputs.now_ms)),
+        }
+    }
+    Ok(key)
+}
+
+/// `YYYY-MM-DD` (UTC) of epoch milliseconds.
+pub fn utc_date(now_ms: u64) -> String {
+    let days = (now_ms / 86_400_000) as i64;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Decode `%XX` escapes (invalid escapes stay as written; invalid UTF-8 is replaced).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_headers(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn routes_capture_params_and_rest() {
+        let r = Route::parse("/room/:room/*");
+        let m = r.matches("/room/lobby/websocket").unwrap();
+        assert_eq!(m.params, [("room".to_owned(), "lobby".to_owned())]);
+        assert_eq!(m.rest, "/websocket");
+        assert_eq!(r.matches("/room/lobby").unwrap().rest, "/");
+        assert_eq!(r.matches("/room/lobby/").unwrap().rest, "/");
+        assert_eq!(r.matches("/room/a/b/c").unwrap().rest, "/b/c");
+        assert!(r.matches("/room").is_none());
+        assert!(r.matches("/rooms/lobby").is_none());
+
+        let exact = Route::parse("/exports/:id");
+        assert!(exact.matches("/exports/7").is_some());
+        assert!(exact.matches("/exports/7/more").is_none());
+        assert_eq!(exact.param_names(), ["id"]);
+
+        let all = Route::parse("/api/*");
+        assert_eq!(all.matches("/api").unwrap().rest, "/");
+        assert_eq!(all.matches("/api/x/y").unwrap().rest, "/x/y");
+        assert!(all.matches("/apix").is_none());
+    }
+
+    #[test]
+    fn segments_are_percent_decoded() {
+        let r = Route::parse("/räume/:room");
+        let m = r.matches("/r%C3%A4ume/caf%C3%A9%20noir").unwrap();
+        assert_eq!(m.params[0].1, "café noir");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        assert_eq!(percent_decode("%4"), "%4");
+    }
+
+    #[test]
+    fn keys_from_params_headers_query_and_date() {
+        let parts = parse_key("{service}:{header:CF-Connecting-IP}:{query:v}:{date}").unwrap();
+        let params = vec![("service".to_owned(), "wix".to_owned())];
+        let header =
+            |n: &str| (n.eq_ignore_ascii_case("cf-connecting-ip")).then(|| "1.2.3.4".to_owned());
+        let query = vec![("v".to_owned(), "2".to_owned())];
+        let inputs = KeyInputs {
+            params: &params,
+            header: &header,
+            query: &query,
+            now_ms: 1_700_000_000_000,
+        };
+        assert_eq!(
+            derive_key(Some(&parts), &inputs).unwrap(),
+            "wix:1.2.3.4:2:2023-11-14"
+        );
+
+        let missing = KeyInputs {
+            params: &params,
+            header: &no_headers,
+            query: &[],
+            now_ms: 0,
+        };
+        assert_eq!(
+            derive_key(Some(&parts), &missing).unwrap_err(),
+            "missing header CF-Connecting-IP"
+        );
+        let q = parse_key("{query:room}").unwrap();
+        assert_eq!(
+            derive_key(Some(&q), &missing).unwrap_err(),
+            "missing query parameter room"
+        );
+        assert_eq!(derive_key(None, &missing).unwrap(), "wix");
+        let none = KeyInputs {
+            params: &[],
+            header: &no_headers,
+            query: &[],
+            now_ms: 0,
+        };
+        assert_eq!(derive_key(None, &none).unwrap(), "singleton");
+        assert_eq!(
+            derive_key(Some(&parse_key("global").unwrap()), &none).unwrap(),
+            "global"
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_errors() {
+        assert!(parse_key("{open").is_err());
+        assert!(parse_key("close}").is_err());
+        assert!(parse_key("{}").is_err());
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400_000), "2000-02-29");
+        assert_eq!(utc_date(1_709_251_199_999), "2024-02-29");
+        assert_eq!(utc_date(1_735_689_600_000), "2025-01-01");
+    }
+}
