@@ -45,6 +45,8 @@ pub const BUILD_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 pub const START_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long one HTTP request to the dev server may take.
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Lines of the server log a failure message shows (the whole log is in [`DevServer::logs`]).
+const CONTEXT_LINES: usize = 30;
 /// How long a stopped server's processes get to exit after SIGTERM before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
@@ -479,9 +481,12 @@ impl DevServer {
         ))
     }
 
-    /// A failure message: the reply and the server's log.
+    /// A failure message: the reply and the end of the server's log.
     pub fn context(&self, reply: &Reply) -> String {
-        format!("{reply}\n--- wrangler dev log\n{}", self.logs())
+        let logs = self.logs();
+        let lines: Vec<&str> = logs.lines().collect();
+        let tail = lines[lines.len().saturating_sub(CONTEXT_LINES)..].join("\n");
+        format!("{reply}\n--- end of the wrangler dev log\n{tail}")
     }
 
     /// Send one request (`body` as JSON with its content type), bounded by [`HTTP_TIMEOUT`].
@@ -493,6 +498,24 @@ impl DevServer {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Reply {
+        match body {
+            Some(json) => {
+                let mut with_type = headers.to_vec();
+                with_type.push(("content-type", "application/json"));
+                self.send_raw(method, path, &with_type, Some(&json.to_string()))
+            }
+            None => self.send_raw(method, path, headers, None),
+        }
+    }
+
+    /// [`DevServer::send`] with a body sent as is (e.g. malformed JSON).
+    pub fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
         let mut req = ureq::http::Request::builder()
             .method(method)
             .uri(self.url(path));
@@ -500,11 +523,9 @@ impl DevServer {
             req = req.header(*n, *v);
         }
         let result = match body {
-            Some(json) => self.http.run(
-                req.header("content-type", "application/json")
-                    .body(json.to_string())
-                    .expect("build the request"),
-            ),
+            Some(text) => self
+                .http
+                .run(req.body(text.to_owned()).expect("build the request")),
             None => self.http.run(req.body(()).expect("build the request")),
         };
         let mut response = result.unwrap_or_else(|e| {
