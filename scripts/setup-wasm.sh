@@ -2,7 +2,7 @@
 # Install what building a workers-rs project to wasm and serving it with `wrangler dev` needs,
 # offline-capable (worker-build's own downloads come from GitHub, which CI cannot reach):
 #
-#   * the rustup target wasm32-unknown-unknown;
+#   * the rustup target wasm32-unknown-unknown (also used by tests/generate_rust_build.rs);
 #   * wasm-bindgen-cli at EXACTLY the wasm-bindgen version locked by the wasm smoke fixture
 #     (tests/fixtures/wasm-smoke/Cargo.lock) — the CLI refuses a .wasm made by another version,
 #     and tests pin every project they build to it (tests/common/devserver.rs);

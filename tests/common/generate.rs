@@ -208,3 +208,31 @@ pub fn generate_steps(steps: &[PathBuf], config: ConfigChoice) -> Vec<PlannedFil
         })
         .collect()
 }
+
+/// The all-kinds fixture of the Rust generator (every Durable Object kind, odd names).
+pub const RUST_ALL_KINDS: &str = "tests/fixtures/generate/rust/all-kinds.blueprint.yaml";
+
+/// The blueprints whose Rust projects are snapshot-tested and built: every example (generated
+/// with `--lang rust`, their seed systems being TypeScript) and the all-kinds fixture.
+pub fn rust_blueprints() -> Vec<PathBuf> {
+    let mut v = example_blueprints();
+    v.push(PathBuf::from(RUST_ALL_KINDS));
+    v
+}
+
+/// Every file of a first generation with `--lang rust` (wrangler config as JSONC).
+pub fn generate_rust(project: &Project) -> Vec<PlannedFile> {
+    let options = GenerateOptions {
+        config: ConfigChoice::Jsonc,
+        lang: doforge::generate::Lang::Rust,
+    };
+    doforge::generate::plan(project, None, &options)
+        .unwrap_or_else(|e| {
+            let errors: Vec<String> = e
+                .iter()
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect();
+            panic!("{}: not planned: {errors:#?}", project.file.path.display())
+        })
+        .files
+}

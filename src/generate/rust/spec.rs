@@ -19,8 +19,13 @@ pub struct WorkerSpec {
     pub crate_name: String,
     /// Classes this Worker hosts (exports), in blueprint order.
     pub objects: Vec<ObjectSpec>,
+    /// The same classes as `(module, class)`, sorted by module (rustfmt's order of the
+    /// `pub use` lines).
+    pub exports: Vec<Export>,
     /// Routes of the classes this Worker binds, in blueprint order.
     pub routes: Vec<RouteData>,
+    /// Exactly one route (rustfmt lays a one-element table out differently).
+    pub routes_one: bool,
     /// Logic modules the project needs (`route` always).
     pub modules: Vec<&'static str>,
     /// Environment names, for the README.
@@ -44,6 +49,12 @@ pub struct ObjectSpec {
     pub retention_ms: u64,
     pub ttl_ms: u64,
     pub websockets: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Export {
+    pub module: String,
+    pub class: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,7 +148,17 @@ impl WorkerSpec {
             .filter(|c| !routes.iter().any(|r| r.class == c.class_name.value))
             .map(|c| c.class_name.value.clone())
             .collect();
+        let mut exports: Vec<Export> = objects
+            .iter()
+            .map(|o| Export {
+                module: o.module.clone(),
+                class: o.class.clone(),
+            })
+            .collect();
+        exports.sort_by(|a, b| a.module.cmp(&b.module));
         Ok(WorkerSpec {
+            exports,
+            routes_one: routes.len() == 1,
             crate_name: names::crate_name(&script),
             script,
             objects,

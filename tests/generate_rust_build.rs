@@ -1,0 +1,155 @@
+//! Build oracle of the generated Rust projects: every example (generated with `--lang rust`)
+//! and the all-kinds fixture are generated into `target/generate-rust-build/<name>/` by the
+//! doforge binary, then — with ONE shared `CARGO_TARGET_DIR`, so the `worker` crate compiles
+//! once — the real toolchain runs in each: `cargo fmt --check`, native `cargo check`, `cargo test` (the generated
+//! unit tests must pass, and the ones named below must have run), `cargo clippy --all-targets
+//! -- -D warnings`, and `cargo check --target wasm32-unknown-unknown` against the real `worker`
+//! crate. The wasm32 target comes from scripts/setup-wasm.sh (run by scripts/test.sh).
+//!
+//! Timings are printed (`--nocapture`), never asserted; scripts/benches/generate-rust-build.sh
+//! measures cold and warm runs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use common::generate::{label, manifest_dir, rust_blueprints};
+
+/// Generated unit tests that must run (and pass) in a project that has the logic module.
+const EXPECTED_TESTS: &[(&str, &str)] = &[
+    (
+        "route",
+        "logic::route::tests::keys_from_params_headers_query_and_date",
+    ),
+    ("route", "logic::route::tests::segments_are_percent_decoded"),
+    (
+        "counter",
+        "logic::counter::tests::increments_decrements_and_resets",
+    ),
+    (
+        "rate_limit",
+        "logic::rate_limit::tests::the_101st_request_is_refused_then_allowed_after_the_window",
+    ),
+    (
+        "rate_limit",
+        "logic::rate_limit::tests::sliding_window_weighs_the_previous_window",
+    ),
+    ("chat", "logic::chat::tests::history_keeps_the_last_n"),
+    (
+        "audit",
+        "logic::audit::tests::retention_expires_exactly_the_old_entries",
+    ),
+    (
+        "audit",
+        "logic::audit::tests::csv_escapes_commas_quotes_and_newlines",
+    ),
+    (
+        "session",
+        "logic::session::tests::sessions_expire_after_idle_ttl",
+    ),
+];
+
+fn cargo(dir: &Path, target_dir: &Path, args: &[&str], wasm: bool) -> String {
+    let started = Instant::now();
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER");
+    if wasm {
+        // As worker-build does.
+        cmd.env("WASM_BINDGEN_USE_JS_SYS", "1");
+    }
+    let out = cmd.output().expect("run cargo");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "`cargo {}` failed in {}:\n{text}",
+        args.join(" "),
+        dir.display()
+    );
+    eprintln!(
+        "  cargo {:<55} {:>6.1} s",
+        args.join(" "),
+        started.elapsed().as_secs_f64()
+    );
+    text
+}
+
+fn wasm_target_installed() -> bool {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn generated_projects_build_test_and_lint_natively_and_for_wasm() {
+    assert!(
+        wasm_target_installed(),
+        "the wasm32-unknown-unknown target is missing: run scripts/setup-wasm.sh"
+    );
+    let root: PathBuf = manifest_dir().join("target/generate-rust-build");
+    let target_dir = root.join("target");
+    std::fs::create_dir_all(&target_dir).unwrap();
+    let total = Instant::now();
+    for blueprint in rust_blueprints() {
+        let name = label(&blueprint).replace(".blueprint", "");
+        let dir = root.join("projects").join(&name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
+            .args(["generate", "--lang", "rust", "--out"])
+            .arg(&dir)
+            .arg(manifest_dir().join(&blueprint))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "doforge generate {}: {}",
+            blueprint.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        eprintln!("{name}:");
+        let project_start = Instant::now();
+        // Generated code is rustfmt-clean, so `cargo fmt` in the project changes no doforge file.
+        cargo(&dir, &target_dir, &["fmt", "--check"], false);
+        cargo(&dir, &target_dir, &["check", "--all-targets"], false);
+        let tests = cargo(&dir, &target_dir, &["test"], false);
+        let modules = std::fs::read_to_string(dir.join("src/logic/mod.rs")).unwrap();
+        for (module, test) in EXPECTED_TESTS {
+            if modules.contains(&format!("pub mod {module};")) {
+                assert!(
+                    tests.contains(&format!("test {test} ... ok")),
+                    "{name}: the generated test {test} did not run:\n{tests}"
+                );
+            }
+        }
+        cargo(
+            &dir,
+            &target_dir,
+            &["clippy", "--all-targets", "--", "-D", "warnings"],
+            false,
+        );
+        cargo(
+            &dir,
+            &target_dir,
+            &["check", "--target", "wasm32-unknown-unknown"],
+            true,
+        );
+        eprintln!(
+            "  {name} total {:.1} s",
+            project_start.elapsed().as_secs_f64()
+        );
+    }
+    eprintln!("all projects: {:.1} s", total.elapsed().as_secs_f64());
+}
