@@ -21,6 +21,6 @@ for run in cold warm; do
   if [ "$run" = cold ]; then rm -rf target/wasm-build; fi
   echo "== $run wasm build"
   start=$(date +%s)
-  cargo test --locked -q --test wasm_smoke --test generate_e2e -- --nocapture 2>&1 | grep -E "^timing:"
+  cargo test --locked -q --test wasm_smoke --test generate_e2e -- --nocapture --test-threads=1 2>&1 | grep -E "^timing:"
   echo "$run: $(( $(date +%s) - start )) s"
 done
