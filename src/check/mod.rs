@@ -3,6 +3,7 @@
 //! and suppressions. The report is ordered by file and position so output is the same every run.
 
 mod discover;
+pub mod progress;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     /// Today as `YYYY-MM-DD` (None = the real date); tests pin it.
     pub today: Option<String>,
+    /// Show a progress line on stderr for long runs ([`progress`]; the CLI sets it when stderr
+    /// is a terminal outside CI).
+    pub progress: bool,
 }
 
 /// The result of checking one file.
@@ -219,7 +223,13 @@ fn parallel_map<T: Sync, R: Send>(
 
 /// Load and resolve the given files (already classified), in parallel.
 pub fn load_files(files: &[(PathBuf, Format)], options: &CheckOptions) -> Vec<FileOutcome> {
-    parallel_map(files, options.jobs, |_, (p, f)| load_file(p, *f, options))
+    progress::with_progress(files.len(), options.progress, |done| {
+        parallel_map(files, options.jobs, |_, (p, f)| {
+            let outcome = load_file(p, *f, options);
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            outcome
+        })
+    })
 }
 
 /// Read, load and resolve one file (no lint rules: those need the whole workspace).

@@ -213,9 +213,16 @@ pub fn generate_steps(steps: &[PathBuf], config: ConfigChoice) -> Vec<PlannedFil
 pub const RUST_ALL_KINDS: &str = "tests/fixtures/generate/rust/all-kinds.blueprint.yaml";
 
 /// The blueprints whose Rust projects are snapshot-tested and built: every example (generated
-/// with `--lang rust`, their seed systems being TypeScript) and the all-kinds fixture.
+/// with `--lang rust`, their seed systems being TypeScript), every `doforge init` template
+/// (`blueprints/*.yaml`, Rust Workers) and the all-kinds fixture.
 pub fn rust_blueprints() -> Vec<PathBuf> {
     let mut v = example_blueprints();
+    let root = manifest_dir();
+    v.extend(
+        yaml_files("blueprints", "")
+            .into_iter()
+            .map(|p| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p)),
+    );
     v.push(PathBuf::from(RUST_ALL_KINDS));
     v
 }

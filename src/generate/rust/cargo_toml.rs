@@ -37,10 +37,10 @@ pub fn render(package: &str, header: &str) -> String {
     deps.insert("serde_json", value("1"));
     doc.insert("dependencies", Item::Table(deps));
 
-    // Small, fast wasm, as the workers-rs template builds it.
+    // Small, fast wasm. Not `strip = true`: wasm-bindgen reads the `target_features` section
+    // that stripping removes (worker-build warns).
     let mut release = Table::new();
     release.insert("lto", value(true));
-    release.insert("strip", value(true));
     release.insert("codegen-units", value(1));
     let mut profile = Table::new();
     profile.set_implicit(true);

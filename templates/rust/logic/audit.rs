@@ -123,6 +123,44 @@ impl Retention {
     }
 }
 
+/// A row as SQLite returns it (`data` is JSON text).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Row {
+    pub id: i64,
+    pub ts: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub actor: Option<String>,
+    pub data: Option<String>,
+}
+
+impl Row {
+    /// The entry; `data` that is not JSON (written by hand) is kept as a string.
+    pub fn into_entry(self) -> Entry {
+        Entry {
+            id: self.id,
+            ts: self.ts,
+            kind: self.kind,
+            actor: self.actor,
+            data: self
+                .data
+                .map(|d| serde_json::from_str(&d).unwrap_or(Value::String(d))),
+        }
+    }
+}
+
+/// `RETURNING id` of an insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Inserted {
+    pub id: i64,
+}
+
+/// `SELECT MIN(ts) AS oldest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Oldest {
+    pub oldest: Option<i64>,
+}
+
 /// Export format of `GET /export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -240,6 +278,26 @@ mod tests {
         );
         assert_eq!(params.len(), 4);
         assert_eq!(params[3], Param::Int(1000), "limit clamped");
+    }
+
+    #[test]
+    fn rows_become_entries() {
+        let row = |data: Option<&str>| Row {
+            id: 1,
+            ts: 2,
+            kind: "k".into(),
+            actor: None,
+            data: data.map(str::to_owned),
+        };
+        assert_eq!(
+            row(Some(r#"{"a":1}"#)).into_entry().data,
+            Some(serde_json::json!({"a": 1}))
+        );
+        assert_eq!(
+            row(Some("not json")).into_entry().data,
+            Some(Value::String("not json".into()))
+        );
+        assert_eq!(row(None).into_entry().data, None);
     }
 
     #[test]

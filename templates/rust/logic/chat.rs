@@ -16,6 +16,20 @@ pub struct ChatMessage {
     pub ts: u64,
 }
 
+/// Stored in each socket's attachment, so it survives hibernation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+}
+
+/// The body of `POST /messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostedMessage {
+    pub name: String,
+    pub text: String,
+}
+
 /// Frames the server sends.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
