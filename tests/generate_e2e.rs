@@ -1,0 +1,691 @@
+//! End to end: `doforge generate` a Rust project holding every Durable Object kind
+//! (tests/fixtures/e2e/all-kinds.yaml), build it to wasm with worker-build, serve it with
+//! `wrangler dev` on 127.0.0.1, and drive each kind through the generated router over HTTP and
+//! WebSocket, exactly as docs/generated-project.md specifies:
+//!
+//! * counter: increments persist (also across a restart of the dev server);
+//! * rate limiter (as middleware): 200 until the limit, then 429 with `Retry-After`;
+//! * chat room: two WebSocket clients receive each other's messages and the leave event;
+//! * audit log: stores, queries, exports CSV, and its alarm deletes exactly the expired entries;
+//! * session: created, read, updated, expires (alarm) and answers 404 afterwards;
+//! * custom: the skeleton stores and returns JSON.
+//!
+//! Needs scripts/setup-wasm.sh and scripts/setup-oracle.sh (both run by scripts/test.sh). Every
+//! wait is bounded (polling with a deadline); timings are printed (`-- --nocapture`), never
+//! asserted.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::devserver::{self, DevServer, Reply};
+use serde_json::{json, Value};
+
+/// Time options of the fixture blueprint (keep in sync with all-kinds.yaml).
+const AUDIT_RETENTION: Duration = Duration::from_secs(3);
+const SESSION_TTL: Duration = Duration::from_secs(2);
+const LIMIT: u64 = 3;
+const WINDOW_SECS: u64 = 3600;
+/// How long to wait for something the runtime delivers soon (a broadcast, an alarm run).
+const SOON: Duration = Duration::from_secs(20);
+
+fn blueprint() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e/all-kinds.yaml")
+}
+
+/// Poll `check` every 100 ms until it returns `Some`, for at most `within`.
+fn poll<T>(within: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The reply's JSON body, after checking its status.
+fn expect(server: &DevServer, reply: &Reply, status: u16) -> Value {
+    assert_eq!(reply.status, status, "{}", server.context(reply));
+    if reply.body.is_empty() {
+        Value::Null
+    } else {
+        reply.json()
+    }
+}
+
+/// A JSON error body `{"error": "…"}` with the given status.
+fn expect_error(server: &DevServer, reply: &Reply, status: u16) -> String {
+    let body = expect(server, reply, status);
+    body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no \"error\" string in {}", server.context(reply)))
+        .to_owned()
+}
+
+/// One kind's checks against the running server.
+type Check = fn(&DevServer);
+
+#[test]
+fn every_kind_works_through_the_generated_router() {
+    let scratch = tempfile::tempdir().unwrap();
+    let project = scratch.path().join("app");
+
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
+        .arg("generate")
+        .arg(blueprint())
+        .arg("--out")
+        .arg(&project)
+        .output()
+        .expect("run doforge generate");
+    assert!(
+        out.status.success(),
+        "doforge generate failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!(
+        "timing: doforge generate: {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let built = devserver::build(&project);
+    eprintln!(
+        "timing: worker-build --release --no-opt of the generated project: {:.1} s",
+        built.elapsed.as_secs_f64()
+    );
+
+    let state = scratch.path().join("state");
+    {
+        let server = DevServer::start(&project, "wrangler.jsonc", &state);
+        eprintln!(
+            "timing: wrangler dev start-up: {:.1} s",
+            server.startup.as_secs_f64()
+        );
+        let checks: &[(&str, Check)] = &[
+            ("router errors", router_errors),
+            ("counter", counter),
+            ("rate limiter", rate_limiter),
+            ("chat room", chat_room),
+            ("audit log", audit_log),
+            ("audit log retention", audit_retention),
+            ("session", session),
+            ("session expiry", session_expiry),
+            ("custom", custom),
+        ];
+        // Independent instances: run the kinds side by side (the alarm waits overlap) and
+        // report every kind that failed, not just the first.
+        let started = Instant::now();
+        let failures: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = checks
+                .iter()
+                .map(|&(name, check)| {
+                    let server = &server;
+                    (name, scope.spawn(move || check(server)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|(name, h)| {
+                    h.join().err().map(|payload| {
+                        let msg = payload
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        format!("{name}: {msg}")
+                    })
+                })
+                .collect()
+        });
+        eprintln!(
+            "timing: all kinds checked in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        assert!(
+            failures.is_empty(),
+            "{} of {} checks failed:\n\n{}\n\n--- wrangler dev log\n{}",
+            failures.len(),
+            checks.len(),
+            failures.join("\n\n"),
+            server.logs()
+        );
+    }
+
+    // A new dev server on the same state: the counter's value was persisted.
+    let server = DevServer::start(&project, "wrangler.jsonc", &state);
+    let reply = server.get("/counter/visits");
+    assert_eq!(expect(&server, &reply, 200), json!({ "value": 7 }));
+}
+
+fn router_errors(s: &DevServer) {
+    // No route: the default app.rs answers 404 JSON.
+    let reply = s.get("/nowhere");
+    expect_error(s, &reply, 404);
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/json")),
+        "{}",
+        s.context(&reply)
+    );
+    // A known path with a method it does not take.
+    let reply = s.send("DELETE", "/counter/errors/increment", &[], None);
+    expect_error(s, &reply, 405);
+    assert!(
+        reply.header("allow").is_some_and(|a| a.contains("POST")),
+        "405 without an Allow header naming POST: {}",
+        s.context(&reply)
+    );
+    // An unknown path inside an object, a bad parameter, a bad JSON body.
+    expect_error(s, &s.get("/counter/errors/nothing-here"), 404);
+    expect_error(
+        s,
+        &s.send("POST", "/counter/errors/increment?amount=lots", &[], None),
+        400,
+    );
+    expect_error(
+        s,
+        &s.send_raw(
+            "POST",
+            "/counter/errors/increment",
+            &[("content-type", "application/json")],
+            Some("{\"amount\": "),
+        ),
+        400,
+    );
+    expect_error(
+        s,
+        &s.post("/counter/errors/increment", &json!({ "amount": "lots" })),
+        400,
+    );
+    // Nothing above changed the counter.
+    assert_eq!(
+        expect(s, &s.get("/counter/errors"), 200),
+        json!({ "value": 0 })
+    );
+}
+
+fn counter(s: &DevServer) {
+    let value = |reply: Reply| expect(s, &reply, 200);
+    assert_eq!(value(s.get("/counter/visits")), json!({ "value": 0 }));
+    assert_eq!(
+        value(s.send("POST", "/counter/visits/increment", &[], None)),
+        json!({ "value": 1 })
+    );
+    assert_eq!(
+        value(s.send("POST", "/counter/visits/increment?amount=5", &[], None)),
+        json!({ "value": 6 })
+    );
+    assert_eq!(
+        value(s.post("/counter/visits/increment", &json!({ "amount": 2 }))),
+        json!({ "value": 8 })
+    );
+    assert_eq!(
+        value(s.send("POST", "/counter/visits/decrement", &[], None)),
+        json!({ "value": 7 })
+    );
+    assert_eq!(value(s.get("/counter/visits/")), json!({ "value": 7 }));
+    // Instances are separate; reset sets the value.
+    assert_eq!(
+        value(s.send("POST", "/counter/other/increment?amount=3", &[], None)),
+        json!({ "value": 3 })
+    );
+    assert_eq!(
+        value(s.send("POST", "/counter/other/reset", &[], None)),
+        json!({ "value": 0 })
+    );
+    assert_eq!(
+        value(s.post("/counter/other/reset", &json!({ "amount": 42 }))),
+        json!({ "value": 42 })
+    );
+    assert_eq!(value(s.get("/counter/visits")), json!({ "value": 7 }));
+}
+
+fn rate_limiter(s: &DevServer) {
+    let alice = [("X-Client", "alice")];
+    for n in 1..=LIMIT {
+        let reply = s.send("POST", "/counter/limited/increment", &alice, None);
+        assert_eq!(expect(s, &reply, 200), json!({ "value": n }));
+        assert_eq!(
+            reply.header("x-ratelimit-limit"),
+            Some(LIMIT.to_string().as_str()),
+            "{}",
+            s.context(&reply)
+        );
+        assert_eq!(
+            reply.header("x-ratelimit-remaining"),
+            Some((LIMIT - n).to_string().as_str()),
+            "{}",
+            s.context(&reply)
+        );
+        assert!(
+            reply.header("x-ratelimit-reset").is_some(),
+            "{}",
+            s.context(&reply)
+        );
+    }
+    // Over the limit: 429, not forwarded to the counter.
+    let reply = s.send("POST", "/counter/limited/increment", &alice, None);
+    let body = expect(s, &reply, 429);
+    let retry_after: u64 = reply
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("429 without a numeric Retry-After: {}", s.context(&reply)));
+    // A sliding window forgets the previous window's count gradually, so the wait can exceed one
+    // window (at most two).
+    assert!(
+        (1..=2 * WINDOW_SECS).contains(&retry_after),
+        "Retry-After {retry_after} outside 1..={} s: {}",
+        2 * WINDOW_SECS,
+        s.context(&reply)
+    );
+    let reset_ms = body["resetTime"].as_u64().unwrap_or(0);
+    assert_eq!(
+        reply.header("x-ratelimit-reset"),
+        Some((reset_ms / 1000).to_string().as_str()),
+        "X-RateLimit-Reset is resetTime in seconds: {}",
+        s.context(&reply)
+    );
+    assert_eq!(body["allowed"], json!(false), "{}", s.context(&reply));
+    assert_eq!(body["remaining"], json!(0), "{}", s.context(&reply));
+    assert_eq!(
+        body["retryAfter"],
+        json!(retry_after),
+        "{}",
+        s.context(&reply)
+    );
+    assert_eq!(reply.header("x-ratelimit-remaining"), Some("0"));
+    // Another client has its own budget, and sees that the refused request did not count.
+    let reply = s.send("GET", "/counter/limited", &[("X-Client", "bob")], None);
+    assert_eq!(expect(s, &reply, 200), json!({ "value": LIMIT }));
+    // The limiter's key needs the header.
+    let reply = s.send("POST", "/counter/limited/increment", &[], None);
+    let error = expect_error(s, &reply, 400);
+    assert!(error.contains("X-Client"), "{}", s.context(&reply));
+}
+
+fn is_type(v: &Value, ty: &str) -> bool {
+    v["type"] == json!(ty)
+}
+
+fn chat_room(s: &DevServer) {
+    let mut alice = s.websocket("/room/lobby/websocket?name=alice", &[]);
+    let welcome = alice.expect_json(SOON, "welcome to alice", |v| is_type(v, "welcome"));
+    assert_eq!(welcome["name"], json!("alice"), "{welcome}");
+
+    let mut bob = s.websocket("/room/lobby/websocket?name=bob", &[]);
+    let welcome = bob.expect_json(SOON, "welcome to bob", |v| is_type(v, "welcome"));
+    let members = welcome["members"].as_array().cloned().unwrap_or_default();
+    assert!(
+        members.contains(&json!("alice")) && members.contains(&json!("bob")),
+        "{welcome}"
+    );
+    alice.expect_json(SOON, "bob joined", |v| {
+        is_type(v, "join") && v["name"] == json!("bob")
+    });
+
+    // Each receives the other's message (and the sender its own).
+    alice.send_json(&json!({ "type": "message", "text": "hello, bob" }));
+    let from_alice = |v: &Value| {
+        is_type(v, "message") && v["name"] == json!("alice") && v["text"] == json!("hello, bob")
+    };
+    bob.expect_json(SOON, "alice's message", from_alice);
+    alice.expect_json(SOON, "alice's own message", from_alice);
+    bob.send_json(&json!({ "type": "message", "text": "hi alice, \"quoted\" & ünïcode" }));
+    alice.expect_json(SOON, "bob's message", |v| {
+        is_type(v, "message")
+            && v["name"] == json!("bob")
+            && v["text"] == json!("hi alice, \"quoted\" & ünïcode")
+    });
+    alice.send_json(&json!({ "type": "ping" }));
+    alice.expect_json(SOON, "pong", |v| is_type(v, "pong"));
+    alice.send_text("{not json");
+    alice.expect_json(SOON, "an error frame for a bad frame", |v| {
+        is_type(v, "error")
+    });
+
+    // bob leaves: alice is told.
+    bob.close(SOON);
+    alice.expect_json(SOON, "bob left", |v| {
+        is_type(v, "leave") && v["name"] == json!("bob")
+    });
+
+    // History is stored and replayed.
+    let history = expect(s, &s.get("/room/lobby/history"), 200);
+    let texts: Vec<&Value> = history["messages"]
+        .as_array()
+        .map(|m| m.iter().map(|m| &m["text"]).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        texts,
+        [
+            &json!("hello, bob"),
+            &json!("hi alice, \"quoted\" & ünïcode")
+        ],
+        "{history}"
+    );
+    let mut carol = s.websocket("/room/lobby/websocket?name=carol", &[]);
+    let welcome = carol.expect_json(SOON, "welcome to carol", |v| is_type(v, "welcome"));
+    assert_eq!(welcome["history"], history["messages"], "{welcome}");
+    // Rooms are separate.
+    let elsewhere = expect(s, &s.get("/room/elsewhere/history"), 200);
+    assert_eq!(elsewhere["messages"], json!([]), "{elsewhere}");
+    // The WebSocket path without an upgrade.
+    expect_error(s, &s.get("/room/lobby/websocket"), 426);
+    carol.close(SOON);
+    alice.close(SOON);
+}
+
+/// Parse RFC 4180 CSV (quoted fields may hold commas, doubled quotes and line breaks).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+fn audit_log(s: &DevServer) {
+    let tricky_actor = "Smith, \"J\"\nsecond line";
+    let first = expect(
+        s,
+        &s.post(
+            "/audit/acme/log",
+            &json!({ "type": "login", "actor": tricky_actor, "data": { "ip": "10.0.0.1" } }),
+        ),
+        201,
+    );
+    let second = expect(
+        s,
+        &s.post(
+            "/audit/acme/log",
+            &json!({ "type": "logout", "actor": "u2" }),
+        ),
+        201,
+    );
+    assert!(
+        first["id"].is_number() && first["ts"].is_number(),
+        "{first}"
+    );
+    assert_ne!(first["id"], second["id"]);
+
+    // Query: everything, by type, with a limit, by time range.
+    let all = expect(s, &s.post("/audit/acme/query", &json!({})), 200);
+    let entries = all["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), 2, "{all}");
+    assert_eq!(entries[0]["type"], json!("login"), "oldest first: {all}");
+    assert_eq!(entries[0]["actor"], json!(tricky_actor), "{all}");
+    assert_eq!(entries[0]["data"], json!({ "ip": "10.0.0.1" }), "{all}");
+    assert_eq!(entries[1]["data"], Value::Null, "{all}");
+    let logins = expect(
+        s,
+        &s.post("/audit/acme/query", &json!({ "type": "login" })),
+        200,
+    );
+    assert_eq!(
+        logins["entries"].as_array().map(Vec::len),
+        Some(1),
+        "{logins}"
+    );
+    let limited = expect(s, &s.post("/audit/acme/query", &json!({ "limit": 1 })), 200);
+    assert_eq!(limited["entries"], json!([entries[0]]), "{limited}");
+    let after = second["ts"].as_i64().unwrap() + 1;
+    let none = expect(
+        s,
+        &s.post("/audit/acme/query", &json!({ "from": after })),
+        200,
+    );
+    assert_eq!(none["entries"], json!([]), "{none}");
+
+    // Export: JSON is the entries; CSV escapes commas, quotes and line breaks.
+    let exported = expect(s, &s.get("/audit/acme/export?format=json"), 200);
+    assert_eq!(exported, Value::Array(entries.clone()));
+    let reply = s.get("/audit/acme/export?format=csv");
+    assert_eq!(reply.status, 200, "{}", s.context(&reply));
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/csv")),
+        "{}",
+        s.context(&reply)
+    );
+    assert!(
+        reply.body.contains("\"Smith, \"\"J\"\"\nsecond line\""),
+        "the actor is not quoted with doubled quotes: {}",
+        reply.body
+    );
+    let rows = parse_csv(&reply.body);
+    assert_eq!(
+        rows.first().map(Vec::as_slice),
+        Some(&["id", "ts", "type", "actor", "data"].map(String::from)[..]),
+        "{}",
+        reply.body
+    );
+    assert_eq!(rows.len(), 3, "{}", reply.body);
+    for (row, entry) in rows[1..].iter().zip(&entries) {
+        assert_eq!(row[0], entry["id"].to_string(), "{}", reply.body);
+        assert_eq!(row[1], entry["ts"].to_string(), "{}", reply.body);
+        assert_eq!(
+            Some(row[2].as_str()),
+            entry["type"].as_str(),
+            "{}",
+            reply.body
+        );
+        assert_eq!(
+            row[3],
+            entry["actor"].as_str().unwrap_or(""),
+            "{}",
+            reply.body
+        );
+    }
+    let data: Value = serde_json::from_str(&rows[1][4]).expect("data column is JSON");
+    assert_eq!(data, json!({ "ip": "10.0.0.1" }));
+    expect_error(s, &s.get("/audit/acme/export?format=xml"), 400);
+    expect_error(
+        s,
+        &s.post("/audit/acme/log", &json!({ "actor": "no type" })),
+        400,
+    );
+}
+
+/// Entry types present in the log of `tenant`.
+fn audit_types(s: &DevServer, tenant: &str) -> Vec<String> {
+    let all = expect(
+        s,
+        &s.post(&format!("/audit/{tenant}/query"), &json!({})),
+        200,
+    );
+    all["entries"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["type"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn audit_retention(s: &DevServer) {
+    // Two entries half the retention apart: the alarm deletes the older one when it expires
+    // while the newer one stays, then re-arms and deletes the newer one too.
+    let old = expect(
+        s,
+        &s.post("/audit/retention/log", &json!({ "type": "old" })),
+        201,
+    );
+    std::thread::sleep(AUDIT_RETENTION / 2);
+    let new = expect(
+        s,
+        &s.post("/audit/retention/log", &json!({ "type": "new" })),
+        201,
+    );
+    assert_eq!(audit_types(s, "retention"), ["old", "new"]);
+    let within = AUDIT_RETENTION + SOON;
+    let after_first = poll(within, || {
+        let types = audit_types(s, "retention");
+        (!types.contains(&"old".to_owned())).then_some(types)
+    })
+    .unwrap_or_else(|| panic!("the expired entry {old} was not deleted within {within:?}"));
+    assert_eq!(
+        after_first,
+        ["new"],
+        "only the expired entry may go (new entry: {new})"
+    );
+    poll(within, || {
+        audit_types(s, "retention").is_empty().then_some(())
+    })
+    .unwrap_or_else(|| panic!("the re-armed alarm did not delete {new} within {within:?}"));
+}
+
+fn session(s: &DevServer) {
+    let created = expect(
+        s,
+        &s.send(
+            "PUT",
+            "/session/s1",
+            &[],
+            Some(&json!({ "data": { "user": "u1", "theme": "dark" } })),
+        ),
+        201,
+    );
+    assert_eq!(
+        created["data"],
+        json!({ "user": "u1", "theme": "dark" }),
+        "{created}"
+    );
+    for key in ["createdAt", "updatedAt", "expiresAt"] {
+        assert!(created[key].is_number(), "{key} missing: {created}");
+    }
+    let read = expect(s, &s.get("/session/s1"), 200);
+    assert_eq!(read["data"], created["data"], "{read}");
+    // PATCH merges; null deletes a key.
+    let patched = expect(
+        s,
+        &s.send(
+            "PATCH",
+            "/session/s1",
+            &[],
+            Some(&json!({ "data": { "theme": null, "lang": "en" } })),
+        ),
+        200,
+    );
+    assert_eq!(
+        patched["data"],
+        json!({ "user": "u1", "lang": "en" }),
+        "{patched}"
+    );
+    assert_eq!(
+        expect(s, &s.get("/session/s1"), 200)["data"],
+        patched["data"]
+    );
+    // PUT on an existing session replaces it.
+    let replaced = expect(
+        s,
+        &s.send("PUT", "/session/s1", &[], Some(&json!({ "data": [1, 2] }))),
+        200,
+    );
+    assert_eq!(replaced["data"], json!([1, 2]), "{replaced}");
+    // DELETE, then 404.
+    let reply = s.send("DELETE", "/session/s1", &[], None);
+    assert_eq!(reply.status, 204, "{}", s.context(&reply));
+    expect_error(s, &s.get("/session/s1"), 404);
+    expect_error(s, &s.send("DELETE", "/session/s1", &[], None), 404);
+    expect_error(s, &s.get("/session/never-created"), 404);
+    expect_error(
+        s,
+        &s.send(
+            "PATCH",
+            "/session/never-created",
+            &[],
+            Some(&json!({ "data": {} })),
+        ),
+        404,
+    );
+}
+
+fn session_expiry(s: &DevServer) {
+    expect(
+        s,
+        &s.send(
+            "PUT",
+            "/session/short",
+            &[],
+            Some(&json!({ "data": { "step": 1 } })),
+        ),
+        201,
+    );
+    // Live updates over a hibernating WebSocket, then the expiry alarm.
+    let mut live = s.websocket("/session/short/websocket", &[]);
+    expect(
+        s,
+        &s.send(
+            "PATCH",
+            "/session/short",
+            &[],
+            Some(&json!({ "data": { "step": 2 } })),
+        ),
+        200,
+    );
+    live.expect_json(SOON, "the session update", |v| {
+        v["type"] == json!("session") && v["session"]["data"] == json!({ "step": 2 })
+    });
+    let start = Instant::now();
+    live.expect_json(SESSION_TTL + SOON, "the expiry", |v| {
+        v["type"] == json!("expired")
+    });
+    assert!(
+        start.elapsed() + Duration::from_millis(200) >= SESSION_TTL,
+        "expired after {:?}, before the {SESSION_TTL:?} TTL",
+        start.elapsed()
+    );
+    expect_error(s, &s.get("/session/short"), 404);
+}
+
+fn custom(s: &DevServer) {
+    assert_eq!(
+        expect(s, &s.get("/notes/n1"), 200),
+        json!({ "value": null })
+    );
+    let stored = json!({ "title": "a \"note\"", "tags": ["x", "y"] });
+    assert_eq!(
+        expect(s, &s.send("PUT", "/notes/n1", &[], Some(&stored)), 200),
+        json!({ "value": stored })
+    );
+    assert_eq!(
+        expect(s, &s.get("/notes/n1"), 200),
+        json!({ "value": stored })
+    );
+    assert_eq!(
+        expect(s, &s.get("/notes/n2"), 200),
+        json!({ "value": null })
+    );
+}
