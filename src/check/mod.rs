@@ -105,6 +105,15 @@ pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> 
     finish(check_loaded(load_files(files, options), options))
 }
 
+/// Check files already in memory (no discovery, no reading), as one workspace. Rules that look
+/// beyond the file (worker sources, git history, doforge.toml) still look at the file's path.
+pub fn check_sources(files: &[Arc<SourceFile>], options: &CheckOptions) -> Report {
+    let loaded = parallel_map(files, options.jobs, |_, f| {
+        load_source(Arc::clone(f), options)
+    });
+    finish(check_loaded(loaded, options))
+}
+
 fn check_loaded(mut loaded: Vec<FileOutcome>, options: &CheckOptions) -> Vec<FileOutcome> {
     lint_all(&mut loaded, options);
     loaded

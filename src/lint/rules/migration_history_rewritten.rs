@@ -106,6 +106,10 @@ fn committed_text(path: &Path) -> Option<String> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Spawning git costs milliseconds; outside any repository it could only fail.
+    if !inside_git_work_tree(dir) {
+        return None;
+    }
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -124,6 +128,17 @@ fn committed_text(path: &Path) -> Option<String> {
         return None;
     }
     String::from_utf8(out.stdout).ok()
+}
+
+/// Could `dir` be inside a git work tree? True when it or an ancestor holds `.git` (a directory, or
+/// the file a linked worktree or submodule has). Git discovers repositories the same way (we
+/// remove `GIT_DIR`), so `false` means `git show` would fail. A `true` is only a maybe: git may
+/// still refuse (ceiling directories, ownership), and then the rule does nothing, as before.
+fn inside_git_work_tree(dir: &Path) -> bool {
+    let Ok(dir) = std::path::absolute(dir) else {
+        return true;
+    };
+    dir.ancestors().any(|d| d.join(".git").exists())
 }
 
 /// Compare every env's effective history with the same env's committed one.
