@@ -518,63 +518,83 @@ fn parse_generated(path: &Path, context: &str) -> serde_json::Value {
 
 #[test]
 fn hostile_names_in_every_field_are_refused_or_escaped() {
-    let mut refused = 0;
-    let mut generated = 0;
-    for field in FIELDS {
-        for value in HOSTILE {
-            let context = format!("{field} = {value:?}");
-            let dir = tempfile::tempdir().unwrap();
-            // JSON is YAML: serde_json writes the blueprint with every character escaped.
-            let bp = serde_json::to_string_pretty(&with_value(field, value)).unwrap();
-            fs::write(dir.path().join("blueprint.yaml"), &bp).unwrap();
-            let o = doforge(
-                dir.path(),
-                &[
-                    "generate",
-                    "blueprint.yaml",
-                    "--out",
-                    "out",
-                    "--config",
-                    "both",
-                ],
-            );
-            let out = text(&o);
-            assert!(!out.contains("panicked"), "{context}: {out}");
-            match o.status.code() {
-                Some(0) => {
-                    generated += 1;
-                    for (rel, content) in tree(&dir.path().join("out")) {
-                        if content.is_some() {
-                            let path = dir.path().join("out").join(&rel);
-                            assert_generated_file_is_sound(&path, value, &context);
-                        }
-                    }
-                    let top: Vec<_> = fs::read_dir(dir.path())
-                        .unwrap()
-                        .map(|e| e.unwrap().file_name())
-                        .collect();
-                    assert_eq!(top.len(), 2, "{context}: wrote outside --out: {top:?}");
-                }
-                Some(1) => {
-                    refused += 1;
-                    assert!(
-                        out.contains("blueprint.yaml:") && out.contains("error["),
-                        "{context}: a refusal names the place:\n{out}"
-                    );
-                    assert!(
-                        !dir.path().join("out").exists(),
-                        "{context}: refused but wrote"
-                    );
-                }
-                other => panic!("{context}: exit {other:?}\n{out}"),
-            }
-        }
-    }
+    let cases: Vec<(&str, &str)> = FIELDS
+        .iter()
+        .flat_map(|f| HOSTILE.iter().map(move |v| (*f, *v)))
+        .collect();
+    // ~700 processes: a few threads keep this test from dominating the suite.
+    let generated: Vec<bool> = std::thread::scope(|scope| {
+        let chunks: Vec<_> = cases
+            .chunks(cases.len().div_ceil(4))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(f, v)| one_hostile_field(f, v))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        chunks.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let made = generated.iter().filter(|g| **g).count();
     // Most of these values are invalid names; the free-text fields take them, escaped.
     assert!(
-        refused > 0 && generated > 0,
-        "refused {refused}, generated {generated}"
+        made > 0 && made < generated.len(),
+        "generated {made} of {}",
+        generated.len()
     );
+}
+
+/// Generate with `value` at `field`: either refused with a located error and nothing written, or
+/// generated with the value escaped in every file, all inside `--out`. True when generated.
+fn one_hostile_field(field: &str, value: &str) -> bool {
+    let context = format!("{field} = {value:?}");
+    let dir = tempfile::tempdir().unwrap();
+    // JSON is YAML: serde_json writes the blueprint with every character escaped.
+    let bp = serde_json::to_string_pretty(&with_value(field, value)).unwrap();
+    fs::write(dir.path().join("blueprint.yaml"), &bp).unwrap();
+    let o = doforge(
+        dir.path(),
+        &[
+            "generate",
+            "blueprint.yaml",
+            "--out",
+            "out",
+            "--config",
+            "both",
+        ],
+    );
+    let out = text(&o);
+    assert!(!out.contains("panicked"), "{context}: {out}");
+    match o.status.code() {
+        Some(0) => {
+            for (rel, content) in tree(&dir.path().join("out")) {
+                if content.is_some() {
+                    let path = dir.path().join("out").join(&rel);
+                    assert_generated_file_is_sound(&path, value, &context);
+                }
+            }
+            let top: Vec<_> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(top.len(), 2, "{context}: wrote outside --out: {top:?}");
+            true
+        }
+        Some(1) => {
+            assert!(
+                out.contains("blueprint.yaml:") && out.contains("error["),
+                "{context}: a refusal names the place:\n{out}"
+            );
+            assert!(
+                !dir.path().join("out").exists(),
+                "{context}: refused but wrote"
+            );
+            false
+        }
+        other => panic!("{context}: exit {other:?}\n{out}"),
+    }
 }
 
 #[test]
