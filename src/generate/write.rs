@@ -271,9 +271,9 @@ impl Transaction {
     fn swap_all(&mut self) -> Result<(), String> {
         for (tmp, target) in &self.staged {
             let backup = if target.exists() {
-                let backup = sibling(&target, "doforge-old");
+                let backup = sibling(target, "doforge-old");
                 fault_point()
-                    .and_then(|_| fs::rename(&target, &backup))
+                    .and_then(|_| fs::rename(target, &backup))
                     .map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
                 Some(backup)
             } else {

@@ -432,13 +432,9 @@ fn sanitize_same_length(s: &str) -> String {
     while let Some(c) = chars.next() {
         out.push(match c {
             '\r' if chars.peek() != Some(&'\n') => '?',
-            c if is_invisible_format(c) => {
-                if c.len_utf8() == 3 {
-                    '\u{fffd}' // `�`: three bytes, like the characters it replaces
-                } else {
-                    '\u{bf}'
-                }
-            }
+            // `�`: three bytes, like the characters it replaces.
+            c if is_invisible_format(c) && c.len_utf8() == 3 => '\u{fffd}',
+            c if is_invisible_format(c) => '\u{bf}',
             c if !is_unsafe_control(c) => c,
             c if c.len_utf8() == 1 => '?',
             _ => '\u{bf}', // `¿`: two bytes, like the C1 controls it replaces
