@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use doforge::check::{check_classified, load_source, CheckOptions};
 use doforge::diagnostics::render::{render, OutputFormat, RenderOptions};
 use doforge::diagnostics::{Diagnostic, Severity, Summary};
-use doforge::generate::lifecycle::{plan_lifecycle, PlannedLifecycle, CLASS_REMOVED};
+use doforge::generate::lifecycle::{
+    check_vanished_workers, plan_lifecycle, PlannedLifecycle, CLASS_REMOVED, WORKER_REMOVED,
+};
 use doforge::generate::lock::{sha256_hex, Lock, LockFile, LockMigration, LockWorker};
 use doforge::generate::write::{apply, ChangeKind, Mode};
 use doforge::generate::{Owner, Plan, PlannedFile};
@@ -111,6 +113,9 @@ fn generate(project: &Project, previous: Option<&Lock>) -> Result<Generated, Vec
             }
             Err(mut e) => errors.append(&mut e),
         }
+    }
+    if let Some(previous) = previous {
+        errors.extend(check_vanished_workers(project, &previous.workers));
     }
     if errors.is_empty() {
         Ok(Generated { lock, planned })
@@ -593,6 +598,26 @@ fn a_class_moved_to_another_worker_without_transfer_is_refused() {
 }
 
 #[test]
+fn a_worker_with_live_classes_cannot_vanish() {
+    let d = run_err("error-worker-vanished");
+    let d = only(&d);
+    assert_eq!(d.rule, WORKER_REMOVED);
+    assert!(d.message.contains("worker `jobs`"), "{}", d.message);
+    assert!(d.message.contains("`Cart`"), "{}", d.message);
+    let help = d.help.as_deref().unwrap();
+    assert!(help.contains("`deleted: true`"), "{help}");
+    assert!(help.contains("delete `workers.jobs`"), "{help}");
+}
+
+#[test]
+fn a_worker_without_live_classes_leaves_the_lock() {
+    let g = run_ok("remove-worker");
+    assert_eq!(class_state(&g[1], "jobs", "Cart")["state"], "deleted");
+    assert!(!g[2].lock.workers.contains_key("jobs"));
+    assert_eq!(g[2].lock.workers.keys().collect::<Vec<_>>(), ["api"]);
+}
+
+#[test]
 fn a_storage_change_is_refused() {
     let d = run_err("error-storage-change");
     let d = only(&d);
@@ -667,6 +692,8 @@ fn every_scenario_directory_has_a_test() {
         "switch-to-exports",
         "error-vanished",
         "error-vanished-moved",
+        "error-worker-vanished",
+        "remove-worker",
         "error-storage-change",
         "error-rename-storage",
         "error-rename-source",

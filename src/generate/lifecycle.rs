@@ -38,6 +38,9 @@ pub const LIFECYCLE_CONFLICT: &str = "lifecycle-conflict";
 /// An explicit `migrations:` list that no longer starts with the emitted history.
 pub const HISTORY_REWRITTEN: &str = "migration-history-rewritten";
 
+/// A worker that vanished from the blueprint while the lock says it hosts live classes.
+pub const WORKER_REMOVED: &str = "worker-removed-with-live-classes";
+
 /// Lock class states.
 pub const CREATED: &str = "created";
 pub const DELETED: &str = "deleted";
@@ -104,6 +107,53 @@ fn storage_str(s: Storage) -> &'static str {
 }
 
 /// Live: the class has a namespace (or is about to receive one by transfer).
+/// Workers the lock knows but the blueprint no longer declares. One that still hosts live
+/// classes is refused: dropping it would silently forget its lifecycle (the next generation
+/// could not append to its history) while Cloudflare keeps its objects. One without live
+/// classes simply leaves the lock.
+pub fn check_vanished_workers(
+    project: &Project,
+    previous: &BTreeMap<String, LockWorker>,
+) -> Vec<Diagnostic> {
+    let ids: HashSet<&str> = project
+        .workers
+        .iter()
+        .filter_map(|w| w.id.as_ref().map(|i| i.value.as_str()))
+        .collect();
+    let mut errors = Vec::new();
+    for (id, worker) in previous {
+        if id.is_empty() || ids.contains(id.as_str()) {
+            continue;
+        }
+        let live: Vec<&str> = worker
+            .classes
+            .iter()
+            .filter(|(_, c)| is_live(c))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if live.is_empty() {
+            continue;
+        }
+        let list = live
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let span = project.workers.first().map_or(Span::new(0, 0), |w| w.span);
+        let message = format!(
+            "worker `{id}` vanished from the blueprint, but {LOCK_FILE} records Durable Object classes it still hosts: {list}; forgetting it would lose their migration history while Cloudflare keeps their stored objects"
+        );
+        let help = format!(
+            "keep `{id}` in the blueprint with each class tombstoned (`deleted: true`) or transferred (`transferred_from` on the class's new worker), generate and deploy once, then remove the worker; if the Worker and its data are already gone from Cloudflare, delete `workers.{id}` from {LOCK_FILE}"
+        );
+        errors.push(
+            Diagnostic::error(WORKER_REMOVED, message, Label::new(&project.file, span))
+                .with_help(help),
+        );
+    }
+    errors
+}
+
 fn is_live(c: &LockClass) -> bool {
     c.state == CREATED || c.state == EXPECTING_TRANSFER
 }

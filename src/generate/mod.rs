@@ -149,6 +149,12 @@ pub fn plan(
             Err(mut e) => errors.append(&mut e),
         }
     }
+    if let Some(previous) = previous {
+        errors.extend(lifecycle::check_vanished_workers(
+            project,
+            &previous.workers,
+        ));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

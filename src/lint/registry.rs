@@ -43,6 +43,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::websocket_without_hibernation::RULE,
             // rules: usage-graph
             &rules::dangling_script_name::RULE,
+            &rules::queue_multiple_consumers::RULE,
             &rules::queue_without_consumer::RULE,
             &rules::service_binding_cycle::RULE,
         ];

@@ -32,5 +32,6 @@ pub mod global_singleton;
 pub mod websocket_without_hibernation;
 // rules: usage-graph
 pub mod dangling_script_name;
+pub mod queue_multiple_consumers;
 pub mod queue_without_consumer;
 pub mod service_binding_cycle;
