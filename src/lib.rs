@@ -11,5 +11,6 @@ pub mod generate;
 pub mod inspect;
 pub mod lint;
 pub mod model;
+pub mod scaffold;
 pub mod schema;
 pub mod source;

@@ -80,6 +80,11 @@ const TABLE: &[Class] = &[
         pattern: r#"^The following (?:vars|bindings|define entries) (?:exist|are) at the top level, but not on "env\.(?P<env>[^".]+)"#,
         rules: &["env-binding-not-inherited"],
     },
+    // A Worker name outside wrangler's `^[a-z0-9_][a-z0-9-_]*$`.
+    Class {
+        pattern: r#"^Expected "(?:[^"]*\.)?name" to be of type string, alphanumeric and lowercase with dashes only"#,
+        rules: &["worker-name-invalid"],
+    },
     // A bound class no migration/export declares (or only a tombstone does).
     Class {
         pattern: r"you have configured `durable_objects` exported by this Worker \(.*\), but no live `exports` entry",

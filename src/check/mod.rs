@@ -3,6 +3,7 @@
 //! and suppressions. The report is ordered by file and position so output is the same every run.
 
 mod discover;
+pub mod progress;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     /// Today as `YYYY-MM-DD` (None = the real date); tests pin it.
     pub today: Option<String>,
+    /// Show a progress line on stderr for long runs ([`progress`]; the CLI sets it when stderr
+    /// is a terminal outside CI).
+    pub progress: bool,
 }
 
 /// The result of checking one file.
@@ -266,8 +270,12 @@ fn load_files_with(
     options: &CheckOptions,
     git: Option<&GitHistory>,
 ) -> Vec<FileOutcome> {
-    parallel_map(files, options.jobs, |_, (p, f)| {
-        load_file_with(p, *f, options, git)
+    progress::with_progress(files.len(), options.progress, |done| {
+        parallel_map(files, options.jobs, |_, (p, f)| {
+            let outcome = load_file_with(p, *f, options, git);
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            outcome
+        })
     })
 }
 

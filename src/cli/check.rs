@@ -20,6 +20,7 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         select: args.select,
         ignore: args.ignore,
         today: args.today,
+        progress: crate::check::progress::wanted(),
     };
     let report = check_paths(&paths, &options);
     let stdout_tty = io::stdout().is_terminal();

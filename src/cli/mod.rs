@@ -3,6 +3,8 @@
 
 mod check;
 mod generate;
+mod import;
+mod init;
 mod inspect;
 mod rules;
 mod schema;
@@ -23,7 +25,7 @@ use crate::diagnostics::render::OutputFormat;
     long_about = "doforge checks project blueprints and existing wrangler configs (wrangler.toml, \
 wrangler.json, wrangler.jsonc) for structural mistakes and Durable Object pitfalls, with \
 file:line:column diagnostics.",
-    after_help = "Exit codes: 0 clean (or only infos), 1 errors or warnings found, 2 doforge could not do its job."
+    after_help = "Examples:\n  doforge check                                   # the current directory\n  doforge init my-app --template chat             # a starter blueprint\n  doforge import wrangler.toml --out blueprint.yaml\n  doforge generate blueprint.yaml --out my-app\n  doforge env wrangler.toml --env staging\n\nGetting started: docs/getting-started.md. `doforge <command> --help` has examples for each command.\n\nExit codes: 0 clean (or only infos), 1 errors or warnings found, 2 doforge could not do its job."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -42,7 +44,21 @@ pub enum Command {
         after_help = "Examples:\n  doforge generate blueprint.yaml --out service/\n  doforge generate blueprint.yaml --out service/ --config toml\n  doforge generate blueprint.yaml --out service/ --check   # CI drift gate\n\nExit codes: 0 done (or up to date with --check), 1 blueprint errors or --check found drift, 2 could not read or write."
     )]
     Generate(GenerateArgs),
+    /// Write a starter blueprint (DIR/blueprint.yaml) from a built-in template.
+    #[command(
+        after_help = "Templates: minimal (default), chat, rate-limiter, audit-log, sessions.\n\nExamples:\n  doforge init my-app --template chat\n  doforge init . --name billing-api --template rate-limiter\n  doforge init my-app --force        # replace my-app/blueprint.yaml\n\nExit codes: 0 written, 2 blueprint.yaml exists (without --force), bad name or could not write."
+    )]
+    Init(init::InitArgs),
+    /// Turn an existing wrangler config into a blueprint; what a blueprint cannot express is
+    /// reported as notes on stderr (file:line:column).
+    #[command(
+        after_help = "Examples:\n  doforge import wrangler.toml > blueprint.yaml\n  doforge import wrangler.jsonc --out blueprint.yaml\n  doforge import services/api/wrangler.toml --out api.blueprint.yaml --force\n\nVars whose values look like secrets are not copied: their names go to `secrets`.\nExit codes: 0 imported (notes do not fail), 2 the config could not be read or has errors, or --out exists."
+    )]
+    Import(import::ImportArgs),
     /// Print the blueprint JSON Schema (for editors: yaml-language-server, VS Code).
+    #[command(
+        after_help = "Examples:\n  doforge schema > blueprint.schema.json\n  # then, first line of blueprint.yaml:\n  # yaml-language-server: $schema=./blueprint.schema.json"
+    )]
     Schema,
     /// Show the effective configuration of one environment, key by key, with where each value
     /// comes from (set in the env, inherited from the top level, a default, or missing).
@@ -211,6 +227,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(args, &mut out),
         Command::Generate(args) => generate::run(args, &mut out),
+        Command::Init(args) => init::run(args, &mut out),
+        Command::Import(args) => import::run(args, &mut out),
         Command::Schema => schema::run(&mut out),
         Command::Env { file, env, format } => inspect::env(file, env, format, &mut out),
         Command::Graph { paths, env, format } => inspect::graph(paths, env, format, &mut out),

@@ -33,6 +33,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::binding_name_invalid::RULE,
             &rules::class_name_invalid::RULE,
             &rules::r2_bucket_name_invalid::RULE,
+            &rules::worker_name_invalid::RULE,
             // rules: naming-compat
             &rules::both_config_files::RULE,
             &rules::compat_date_invalid::RULE,
@@ -42,6 +43,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::global_singleton::RULE,
             &rules::websocket_without_hibernation::RULE,
             // rules: usage-graph
+            &rules::class_unbound::RULE,
             &rules::dangling_script_name::RULE,
             &rules::queue_multiple_consumers::RULE,
             &rules::queue_without_consumer::RULE,

@@ -51,6 +51,22 @@ fn compiled() -> &'static Compiled {
     })
 }
 
+/// Whether `name` may be a Durable Object `class_name` of a blueprint (`$defs/class_name`:
+/// PascalCase, at most 64 characters, not a reserved name).
+pub fn is_valid_class_name(name: &str) -> bool {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let mut def = compiled().schema.get("$defs")?.get("class_name")?.clone();
+        if let Value::Object(m) = &mut def {
+            m.insert("$defs".into(), compiled().schema.get("$defs")?.clone());
+        }
+        jsonschema::draft202012::options().build(&def).ok()
+    });
+    validator
+        .as_ref()
+        .is_some_and(|v| v.is_valid(&Value::String(name.to_owned())))
+}
+
 /// Check a loaded blueprint; every error becomes a `Diagnostic` with rule "schema", severity Error.
 pub fn check(file: &Arc<SourceFile>, root: &Node) -> Vec<Diagnostic> {
     let compiled = compiled();
@@ -1111,6 +1127,14 @@ fn slug(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_names_follow_the_schema() {
+        assert!(is_valid_class_name("ChatRoom"));
+        assert!(!is_valid_class_name("chat_room"));
+        assert!(!is_valid_class_name("Response"));
+        assert!(!is_valid_class_name(&"A".repeat(65)));
+    }
     use crate::source::{Entry, Format};
 
     /// Build a Node tree from JSON with fake but distinct spans (one byte each, in document

@@ -17,11 +17,13 @@ pub mod migrations_and_exports;
 // rules: bindings
 pub mod binding_name_invalid;
 pub mod class_name_invalid;
+pub mod class_unbound;
 pub mod placeholder_id;
 pub mod preview_id_equals_id;
 pub mod r2_bucket_name_invalid;
 pub mod secret_in_vars;
 pub mod self_script_name;
+pub mod worker_name_invalid;
 // rules: naming-compat
 pub mod both_config_files;
 pub mod compat_date_invalid;

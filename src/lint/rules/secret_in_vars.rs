@@ -511,6 +511,23 @@ fn value_span(cx: &Ctx, var: &Var) -> Span {
     }
 }
 
+/// Why a var looks like a secret (by its value, else by its name with a non-empty value), in
+/// the words of this rule's message; `None` when it does not. `doforge import` uses it to keep
+/// such values out of the blueprints it writes.
+pub fn looks_like_secret(name: &str, value: &VarValue) -> Option<String> {
+    let w = words(name);
+    let values = strings(value);
+    if let Some(what) = values
+        .iter()
+        .find_map(|s| secret_value(s, !public_or_id(&w)))
+    {
+        return Some(format!("its value looks like {what}"));
+    }
+    secret_name(&w)
+        .filter(|_| values.iter().any(|s| !s.trim().is_empty()))
+        .map(|why| format!("it looks like a secret ({why})"))
+}
+
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let blueprint = cx.project.kind == ProjectKind::Blueprint;
     let mut out = Vec::new();

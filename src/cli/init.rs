@@ -1,0 +1,120 @@
+//! `doforge init [DIR] [--template NAME] [--name NAME] [--force]`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::check::{EXIT_CLEAN, EXIT_TOOL_FAILED};
+use crate::scaffold::{self, init};
+
+/// The file `doforge init` writes inside DIR.
+pub const BLUEPRINT_FILE: &str = "blueprint.yaml";
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Directory to write `blueprint.yaml` into (created if missing; default: the current one).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Starter blueprint.
+    #[arg(long, value_name = "TEMPLATE", default_value = "minimal",
+          value_parser = clap::builder::PossibleValuesParser::new(init::TEMPLATES.iter().map(|t| t.name)))]
+    pub template: String,
+    /// Project name (a Worker name: lowercase letters, digits and `-`). Default: DIR's name when
+    /// that is a valid project name, else the template's.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Replace an existing blueprint.yaml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: InitArgs, out: &mut dyn Write) -> io::Result<i32> {
+    let Some(template) = init::template(&args.template) else {
+        eprintln!("doforge: no template named `{}`", args.template);
+        return Ok(EXIT_TOOL_FAILED);
+    };
+    let name = match &args.name {
+        Some(n) if scaffold::is_project_name(n) => n.clone(),
+        Some(n) => {
+            eprintln!(
+                "doforge: `{n}` is not a valid project name: use 1-63 lowercase letters, digits \
+                 and `-`, not starting or ending with `-` (it becomes the Worker's script name), \
+                 e.g. `--name {}`",
+                suggest_name(n)
+            );
+            return Ok(EXIT_TOOL_FAILED);
+        }
+        None => match dir_name(&args.dir) {
+            Some(n) if scaffold::is_project_name(&n) => n,
+            _ => init::default_name(template),
+        },
+    };
+    let path = args.dir.join(BLUEPRINT_FILE);
+    if path.exists() && !args.force {
+        eprintln!(
+            "doforge: {} already exists; not overwriting it (pass --force to replace it)",
+            path.display()
+        );
+        return Ok(EXIT_TOOL_FAILED);
+    }
+    if args.dir.exists() && !args.dir.is_dir() {
+        eprintln!("doforge: {} is not a directory", args.dir.display());
+        return Ok(EXIT_TOOL_FAILED);
+    }
+    let text = match init::render(template, &name) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("doforge: {e}");
+            return Ok(EXIT_TOOL_FAILED);
+        }
+    };
+    if let Err(e) = scaffold::write_atomically(&path, &text) {
+        eprintln!(
+            "doforge: could not write {}: {e}; nothing was written",
+            path.display()
+        );
+        return Ok(EXIT_TOOL_FAILED);
+    }
+    let shown = path.display();
+    writeln!(
+        out,
+        "wrote {shown} (template `{}`, project `{name}`)",
+        template.name
+    )?;
+    writeln!(out, "next:")?;
+    writeln!(out, "  doforge check {shown}")?;
+    writeln!(
+        out,
+        "  doforge generate {shown} --out {}",
+        args.dir.display()
+    )?;
+    Ok(EXIT_CLEAN)
+}
+
+/// The last component of DIR (of the current directory for `.`).
+fn dir_name(dir: &Path) -> Option<String> {
+    let full = if dir.as_os_str().is_empty() || dir == Path::new(".") {
+        std::env::current_dir().ok()?
+    } else {
+        dir.to_path_buf()
+    };
+    Some(full.file_name()?.to_string_lossy().into_owned())
+}
+
+/// A valid name close to what the user typed (`My App` → `my-app`).
+fn suggest_name(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(63).collect();
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() {
+        "my-app".to_owned()
+    } else {
+        out
+    }
+}
