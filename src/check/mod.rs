@@ -11,6 +11,7 @@ use std::sync::Arc;
 pub use discover::{discover, looks_like_blueprint, Discovered};
 
 use crate::diagnostics::{Diagnostic, Label, Summary};
+use crate::lint::git_history::GitHistory;
 use crate::lint::{self, LintInput, SettingsFinder, Workspace};
 use crate::model::{self, Project};
 use crate::schema;
@@ -100,26 +101,64 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
             }
         })
         .collect();
-    outcomes.extend(check_loaded(load_files(&found.files, options), options));
+    let git = GitHistory::new();
+    outcomes.extend(check_loaded(
+        load_files_with(&found.files, options, Some(&git)),
+        options,
+        &git,
+    ));
     finish(outcomes)
 }
 
 /// Check files whose formats are already known (no discovery), as one workspace.
 pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> Report {
-    finish(check_loaded(load_files(files, options), options))
+    let git = GitHistory::new();
+    finish(check_loaded(
+        load_files_with(files, options, Some(&git)),
+        options,
+        &git,
+    ))
 }
 
-fn check_loaded(mut loaded: Vec<FileOutcome>, options: &CheckOptions) -> Vec<FileOutcome> {
-    lint_all(&mut loaded, options);
+/// Check files already in memory (no discovery, no reading), as one workspace. Rules that look
+/// beyond the file (worker sources, git history, doforge.toml) still look at the file's path.
+pub fn check_sources(files: &[Arc<SourceFile>], options: &CheckOptions) -> Report {
+    let git = GitHistory::new();
+    let loaded = parallel_map(files, options.jobs, |_, f| {
+        prestart_git(f, &git);
+        load_source(Arc::clone(f), options)
+    });
+    finish(check_loaded(loaded, options, &git))
+}
+
+fn check_loaded(
+    mut loaded: Vec<FileOutcome>,
+    options: &CheckOptions,
+    git: &GitHistory,
+) -> Vec<FileOutcome> {
+    lint_all(&mut loaded, options, git);
     loaded
+}
+
+/// Start git early for a file `migration-history-rewritten` may compare with `HEAD` (one that
+/// mentions migrations, or a blueprint with Durable Objects, whose migrations are planned), so
+/// git's start-up overlaps with loading and checking. A false guess only costs a process that
+/// is never asked anything.
+fn prestart_git(file: &SourceFile, git: &GitHistory) {
+    let may_need = file.text.contains("migrations")
+        || (file.format == Format::Blueprint && file.text.contains("durable_objects"));
+    if may_need {
+        git.prestart(&file.path);
+    }
 }
 
 /// Run the lint rules over every loaded project (as one workspace, so cross-file rules see all
 /// of them), then apply suppressions and the `--env` filter per file.
-fn lint_all(files: &mut [FileOutcome], options: &CheckOptions) {
+fn lint_all(files: &mut [FileOutcome], options: &CheckOptions, git: &GitHistory) {
     let today = options.today.clone().unwrap_or_else(lint::today_utc);
     let finder = SettingsFinder::new(&options.select, &options.ignore);
-    let workspace = Workspace::new(files.iter().filter_map(|f| f.project.as_ref()).collect());
+    let workspace =
+        Workspace::new(files.iter().filter_map(|f| f.project.as_ref()).collect()).with_git(git);
     let mut settings_problems = Vec::new();
     let mut seen_configs = Vec::new();
     let settings: Vec<_> = files
@@ -223,9 +262,17 @@ fn parallel_map<T: Sync, R: Send>(
 
 /// Load and resolve the given files (already classified), in parallel.
 pub fn load_files(files: &[(PathBuf, Format)], options: &CheckOptions) -> Vec<FileOutcome> {
+    load_files_with(files, options, None)
+}
+
+fn load_files_with(
+    files: &[(PathBuf, Format)],
+    options: &CheckOptions,
+    git: Option<&GitHistory>,
+) -> Vec<FileOutcome> {
     progress::with_progress(files.len(), options.progress, |done| {
         parallel_map(files, options.jobs, |_, (p, f)| {
-            let outcome = load_file(p, *f, options);
+            let outcome = load_file_with(p, *f, options, git);
             done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             outcome
         })
@@ -234,6 +281,15 @@ pub fn load_files(files: &[(PathBuf, Format)], options: &CheckOptions) -> Vec<Fi
 
 /// Read, load and resolve one file (no lint rules: those need the whole workspace).
 pub fn load_file(path: &Path, format: Format, options: &CheckOptions) -> FileOutcome {
+    load_file_with(path, format, options, None)
+}
+
+fn load_file_with(
+    path: &Path,
+    format: Format,
+    options: &CheckOptions,
+    git: Option<&GitHistory>,
+) -> FileOutcome {
     let bytes = match read_limited(path, &options.limits) {
         Ok(b) => b,
         Err(message) => {
@@ -262,7 +318,11 @@ pub fn load_file(path: &Path, format: Format, options: &CheckOptions) -> FileOut
             return fatal(Arc::clone(&file), load_error(&file, e));
         }
     };
-    load_source(SourceFile::new(path, format, text), options)
+    let file = SourceFile::new(path, format, text);
+    if let Some(git) = git {
+        prestart_git(&file, git);
+    }
+    load_source(file, options)
 }
 
 /// Load and resolve a file already in memory.

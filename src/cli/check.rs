@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use super::CheckArgs;
 use crate::check::{check_paths, CheckOptions};
 use crate::diagnostics::render::{self, color_wanted, RenderOptions, RuleDoc};
-use crate::source::Limits;
 
 pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
     let paths = if args.paths.is_empty() {
@@ -16,10 +15,7 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
     };
     let options = CheckOptions {
         env: args.env,
-        limits: Limits {
-            max_file_bytes: args.max_file_size,
-            ..Limits::default()
-        },
+        limits: args.limits.limits(),
         jobs: args.jobs,
         select: args.select,
         ignore: args.ignore,

@@ -6,9 +6,12 @@ use super::GenerateArgs;
 use crate::check::{check_classified, CheckOptions, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_FAILED};
 use crate::diagnostics::render::{self, color_wanted, OutputFormat, RenderOptions};
 use crate::diagnostics::{Severity, Summary};
-use crate::generate::write::{apply, Mode};
+use crate::generate::write::{apply, check_out_dir, Mode};
 use crate::generate::{self, GenerateOptions, Lock};
 use crate::source::Format;
+
+/// The lint rule whose findings also stop generation (see [`run`]).
+const SECRET_IN_VARS: &str = "secret-in-vars";
 
 pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
     let render_options = RenderOptions {
@@ -18,7 +21,10 @@ pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
     // The blueprint must load and pass every error-level check first.
     let report = check_classified(
         &[(args.blueprint.clone(), Format::Blueprint)],
-        &CheckOptions::default(),
+        &CheckOptions {
+            limits: args.limits.limits(),
+            ..CheckOptions::default()
+        },
     );
     let errors: Vec<_> = report
         .diagnostics
@@ -42,6 +48,32 @@ pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
             EXIT_FINDINGS
         });
     }
+    // A var that looks like a secret is only a warning for `check`, but generating would copy the
+    // value into every config written (and from there into CI logs and the dashboard).
+    let secrets: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == SECRET_IN_VARS)
+        .cloned()
+        .collect();
+    if !secrets.is_empty() {
+        let summary = Summary::count(1, &secrets);
+        render::render(
+            OutputFormat::Human,
+            &secrets,
+            &summary,
+            &[],
+            &render_options,
+            out,
+        )?;
+        writeln!(
+            out,
+            "doforge: not generating: these values look like secrets and would be copied into the generated config; \
+declare them under `secrets:` and set them with `wrangler secret put NAME` \
+(or, if a value is not a secret, suppress the finding with a `# doforge-ignore: {SECRET_IN_VARS}` comment)"
+        )?;
+        return Ok(EXIT_FINDINGS);
+    }
     let Some(project) = report.files.first().and_then(|f| f.project.as_ref()) else {
         writeln!(
             out,
@@ -50,6 +82,10 @@ pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
         )?;
         return Ok(EXIT_TOOL_FAILED);
     };
+    if let Err(e) = check_out_dir(&args.out) {
+        eprintln!("doforge: {e}; nothing was written");
+        return Ok(EXIT_TOOL_FAILED);
+    }
     let previous = match Lock::read(&args.out) {
         Ok(l) => l,
         Err(e) => {

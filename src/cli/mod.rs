@@ -125,9 +125,8 @@ pub struct CheckArgs {
     /// Exit 0 even when errors or warnings are found (exit 2 for tool failures stays).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Largest file accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::Limits::default().max_file_bytes)]
-    pub max_file_size: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Worker threads for multi-file runs (0 = one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
@@ -140,6 +139,31 @@ pub struct CheckArgs {
     /// Do not run these rules (comma-separated or repeated).
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub ignore: Vec<String>,
+}
+
+/// Input limits (docs/hardening.md): far above any real config, far below what hurts. Hostile input
+/// over a limit is refused with exit 2 and a message naming the flag that raises it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Largest file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::Limits::default().max_file_bytes)]
+    pub max_file_size: usize,
+    /// Deepest nesting of mappings/lists/tables/arrays accepted.
+    #[arg(long, value_name = "LEVELS", default_value_t = crate::source::Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Most values a YAML document may expand to once aliases are resolved (alias bombs).
+    #[arg(long, value_name = "N", default_value_t = crate::source::Limits::default().max_nodes)]
+    pub max_yaml_nodes: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> crate::source::Limits {
+        crate::source::Limits {
+            max_file_bytes: self.max_file_size,
+            max_depth: self.max_depth,
+            max_nodes: self.max_yaml_nodes,
+        }
+    }
 }
 
 fn date_arg(s: &str) -> Result<String, String> {
@@ -172,6 +196,8 @@ pub struct GenerateArgs {
     /// Also overwrite generated files you edited by hand.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Validate a rule name given on the command line (a typo is a usage error, exit 2).

@@ -112,7 +112,7 @@ impl Lock {
     /// Read the lock of an output directory; `Ok(None)` when there is none yet.
     pub fn read(out_dir: &Path) -> Result<Option<Lock>, String> {
         let path = out_dir.join(LOCK_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_regular_file(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -146,4 +146,29 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Largest lock file read (a real one is kilobytes; this bounds a hostile one).
+const MAX_LOCK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read a lock that must be a regular file (not a symlink to `/dev/zero` or elsewhere) of bounded
+/// size.
+fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (doforge never follows a symlink here)",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_LOCK_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_LOCK_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {MAX_LOCK_BYTES} bytes"
+        )));
+    }
+    Ok(text)
 }

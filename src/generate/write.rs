@@ -166,7 +166,7 @@ pub fn apply(
 }
 
 /// The output directory must be a real directory (or not exist yet): never a file or a symlink.
-fn check_out_dir(out: &Path) -> Result<(), String> {
+pub fn check_out_dir(out: &Path) -> Result<(), String> {
     match fs::symlink_metadata(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(format!("cannot use {} as output directory: {e}", out.display())),
@@ -205,35 +205,168 @@ fn check_no_symlink_between(out: &Path, target: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Stage every write as a temporary file beside its target, then rename them all into place.
+/// Stage every write as a temporary file beside its target, then swap them all into place. Any
+/// failure, in either phase, undoes what was done: the output directory is left exactly as it was
+/// (same files, same contents, no new directories, no temporaries).
 fn commit(out: &Path, writes: &[(PathBuf, &str)]) -> Result<(), String> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| {
+    let mut tx = Transaction::default();
+    match tx.stage_all(out, writes).and_then(|_| tx.swap_all()) {
+        Ok(()) => {
+            tx.finish();
+            Ok(())
+        }
+        Err(e) => Err(match tx.roll_back() {
+            Ok(()) => e,
+            Err(undo) => format!("{e}; and undoing the partial write failed: {undo}"),
+        }),
+    }
+}
+
+/// What a [`commit`] has done so far, so it can be undone.
+#[derive(Default)]
+struct Transaction {
+    /// Directories created, parents first.
+    created_dirs: Vec<PathBuf>,
+    /// (temporary, target), in write order (a temporary already renamed into place is gone).
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Targets swapped in so far, with where the previous file was moved (None: there was none).
+    swapped: Vec<(PathBuf, Option<PathBuf>)>,
+}
+
+impl Transaction {
+    fn stage_all(&mut self, out: &Path, writes: &[(PathBuf, &str)]) -> Result<(), String> {
         for (target, content) in writes {
             let dir = target.parent().unwrap_or(out);
-            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            let name = target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.doforge-tmp-{}", std::process::id()));
-            let mut f = fs::File::create(&tmp)
-                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-            staged.push((tmp.clone(), target.clone()));
-            f.write_all(content.as_bytes())
-                .and_then(|_| f.sync_all())
+            self.create_dirs(dir)?;
+            let tmp = sibling(target, "doforge-tmp");
+            fault_point()
+                .and_then(|_| fs::File::create(&tmp))
+                .and_then(|mut f| {
+                    self.staged.push((tmp.clone(), target.clone()));
+                    fault_point()?;
+                    f.write_all(content.as_bytes())?;
+                    f.sync_all()
+                })
                 .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
         }
         Ok(())
-    })();
-    if let Err(e) = result {
-        for (tmp, _) in &staged {
-            let _ = fs::remove_file(tmp);
-        }
-        return Err(e);
     }
-    for (tmp, target) in &staged {
-        fs::rename(tmp, target).map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
+
+    /// `create_dir_all`, remembering each directory it makes.
+    fn create_dirs(&mut self, dir: &Path) -> Result<(), String> {
+        let missing: Vec<&Path> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .collect();
+        for d in missing.into_iter().rev() {
+            fault_point()
+                .and_then(|_| fs::create_dir(d))
+                .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+            self.created_dirs.push(d.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Move each previous file aside, then the staged one into place.
+    fn swap_all(&mut self) -> Result<(), String> {
+        for (tmp, target) in &self.staged {
+            let backup = if target.exists() {
+                let backup = sibling(target, "doforge-old");
+                fault_point()
+                    .and_then(|_| fs::rename(target, &backup))
+                    .map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
+                Some(backup)
+            } else {
+                None
+            };
+            self.swapped.push((target.clone(), backup));
+            fault_point()
+                .and_then(|_| fs::rename(tmp, target))
+                .map_err(|e| format!("cannot replace {}: {e}", target.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Everything is in place: drop the previous files.
+    fn finish(self) {
+        for (_, backup) in self.swapped {
+            if let Some(b) = backup {
+                let _ = fs::remove_file(b);
+            }
+        }
+    }
+
+    /// Put every previous file back, remove temporaries and the directories we created.
+    fn roll_back(self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (target, backup) in self.swapped.into_iter().rev() {
+            let undone = match &backup {
+                Some(b) => fs::rename(b, &target),
+                None => fs::remove_file(&target).or_else(not_found_is_ok),
+            };
+            if let Err(e) = undone {
+                problems.push(match backup {
+                    Some(b) => format!(
+                        "{} (its previous content is in {}): {e}",
+                        target.display(),
+                        b.display()
+                    ),
+                    None => format!("{}: {e}", target.display()),
+                });
+            }
+        }
+        for (tmp, _) in self.staged {
+            if let Err(e) = fs::remove_file(&tmp).or_else(not_found_is_ok) {
+                problems.push(format!("{}: {e}", tmp.display()));
+            }
+        }
+        for d in self.created_dirs.iter().rev() {
+            if let Err(e) = fs::remove_dir(d) {
+                problems.push(format!("{}: {e}", d.display()));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
+fn not_found_is_ok(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// A hidden file beside `target` for this process: `.<name>.<what>-<pid>`.
+fn sibling(target: &Path, what: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: fail the n-th filesystem change of a commit (0 = the first), to prove every failure
+    /// point is undone. Root ignores permissions, so real read-only directories cannot do this.
+    static FAIL_AT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Called before each filesystem change a commit makes.
+fn fault_point() -> std::io::Result<()> {
+    #[cfg(test)]
+    {
+        if let Some(n) = FAIL_AT.get() {
+            FAIL_AT.set(n.checked_sub(1));
+            if n == 0 {
+                return Err(std::io::Error::other("injected failure"));
+            }
+        }
     }
     Ok(())
 }
@@ -307,6 +440,70 @@ mod tests {
             [ChangeKind::Unchanged, ChangeKind::OverwriteUserEdit]
         );
         assert_eq!(fs::read_to_string(out.join("w/b.txt")).unwrap(), "two v3");
+    }
+
+    /// Every path under `dir` with its content (None for a directory), sorted.
+    fn tree(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+        let mut all = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                if p.is_dir() {
+                    all.push((rel, None));
+                    stack.push(p);
+                } else {
+                    all.push((rel, Some(fs::read(&p).unwrap())));
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn a_failure_at_any_step_leaves_the_directory_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let p1 = plan(&[("a.txt", "one"), ("w/b.txt", "two"), ("w/c.txt", "three")]);
+        apply(&p1, &out, None, Mode::Write { force: false }).unwrap();
+        let lock1 = Lock::read(&out).unwrap().unwrap();
+        fs::write(out.join("notes.md"), "the user's own file").unwrap();
+        // Updates, an unchanged file, new files in new nested directories, a new lock.
+        let p2 = plan(&[
+            ("a.txt", "one v2"),
+            ("w/b.txt", "two"),
+            ("w/c.txt", "three v2"),
+            ("x/y/d.txt", "four"),
+            ("x/e.txt", "five"),
+        ]);
+        let before = tree(&out);
+        let mut step = 0;
+        loop {
+            FAIL_AT.set(Some(step));
+            let result = apply(&p2, &out, Some(&lock1), Mode::Write { force: false });
+            FAIL_AT.set(None);
+            match result {
+                Err(e) => {
+                    assert!(e.contains("injected failure"), "{e}");
+                    assert_eq!(tree(&out), before, "failure at step {step} left a trace");
+                }
+                Ok(_) => break,
+            }
+            step += 1;
+        }
+        // 2 new dirs + 5 writes (4 files, the lock) × (create, write) + 5 renames + 3 moved aside.
+        assert!(step >= 20, "only {step} failure points were exercised");
+        assert_eq!(fs::read_to_string(out.join("x/y/d.txt")).unwrap(), "four");
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "one v2");
+        let after: Vec<String> = tree(&out).into_iter().map(|(p, _)| p).collect();
+        assert!(
+            after
+                .iter()
+                .all(|p| !p.contains("doforge-tmp") && !p.contains("doforge-old")),
+            "{after:?}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! and inline suppressions.
 
 pub mod docs;
+pub mod git_history;
 pub mod registry;
 pub mod rule;
 pub mod rules;

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
+use super::git_history::GitHistory;
 use crate::model::{BindingKind, Env, Origin, Project, ProjectKind, Worker};
 use crate::source::{SourceFile, Span};
 
@@ -78,6 +79,9 @@ pub struct Workspace<'a> {
     pub projects: Vec<&'a Project>,
     scripts: HashMap<String, Vec<WorkerRef>>,
     graph: OnceLock<Graph>,
+    /// The run's git access (started early by `check`); None: one made on first use.
+    git: Option<&'a GitHistory>,
+    own_git: OnceLock<GitHistory>,
 }
 
 impl<'a> Workspace<'a> {
@@ -103,7 +107,22 @@ impl<'a> Workspace<'a> {
             projects,
             scripts,
             graph: OnceLock::new(),
+            git: None,
+            own_git: OnceLock::new(),
         }
+    }
+
+    /// Use `git` (already started for the run's files) for committed versions of files.
+    pub fn with_git(mut self, git: &'a GitHistory) -> Workspace<'a> {
+        self.git = Some(git);
+        self
+    }
+
+    /// The text of `path` as committed in git's `HEAD` (see [`GitHistory`]).
+    pub fn committed_text(&self, path: &std::path::Path) -> Option<String> {
+        self.git
+            .unwrap_or_else(|| self.own_git.get_or_init(GitHistory::new))
+            .committed_text(path)
     }
 
     /// Workers (in some env) deployed under `script` anywhere in the run.
@@ -264,13 +283,20 @@ fn build_graph(ws: &Workspace) -> Graph {
         g.index.insert(n, i);
         i
     }
-    fn edge(g: &mut Graph, a: NodeIndex, b: NodeIndex, kind: GraphEdge, source: EdgeSource) {
-        let e = g.graph.update_edge(a, b, kind);
-        if g.sources.len() <= e.index() {
-            g.sources.resize_with(e.index() + 1, Vec::new);
-        }
-        g.sources[e.index()].push(source);
-    }
+    // petgraph's `update_edge` scans the source's edges: a worker with thousands of bindings
+    // made that quadratic. Edges are indexed by their ends instead.
+    let mut edges: HashMap<(NodeIndex, NodeIndex), EdgeIndex> = HashMap::new();
+    let mut edge =
+        |g: &mut Graph, a: NodeIndex, b: NodeIndex, kind: GraphEdge, source: EdgeSource| {
+            let e = *edges
+                .entry((a, b))
+                .and_modify(|&mut e| g.graph[e] = kind)
+                .or_insert_with(|| g.graph.add_edge(a, b, kind));
+            if g.sources.len() <= e.index() {
+                g.sources.resize_with(e.index() + 1, Vec::new);
+            }
+            g.sources[e.index()].push(source);
+        };
     for (p, project) in ws.projects.iter().enumerate() {
         for (w, worker) in project.workers.iter().enumerate() {
             for (e, env) in worker.envs.iter().enumerate() {

@@ -5,7 +5,7 @@
 //! Structure is validated by the JSON Schema first; this resolver reads defensively (never panics
 //! on unexpected shapes) and reports only what a schema cannot: references between sections.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::read::Reader;
@@ -308,13 +308,15 @@ impl<'a> Cx<'a> {
         classes: &[DoClass],
         by_id: &HashMap<String, &Node>,
     ) {
+        let worker_ids: HashSet<&str> = workers.iter().map(|d| d.id.value.as_str()).collect();
+        let class_names: HashSet<&str> = classes.iter().map(|c| c.class_name.as_str()).collect();
         for b in root
             .get("bindings")
             .and_then(Node::as_seq)
             .unwrap_or_default()
         {
             if let Some(w) = b.get("worker").and_then(|n| Some((n.as_str()?, n.span))) {
-                if !workers.iter().any(|d| d.id.value == w.0) {
+                if !worker_ids.contains(w.0) {
                     let d = Diagnostic::error(
                         UNRESOLVED,
                         format!(
@@ -338,7 +340,7 @@ impl<'a> Cx<'a> {
             let Some(target) = b.get("target").and_then(|n| Some((n.as_str()?, n.span))) else {
                 continue;
             };
-            let is_class = classes.iter().any(|c| c.class_name.value == target.0);
+            let is_class = class_names.contains(target.0);
             if !is_class && !by_id.contains_key(target.0) {
                 let d = Diagnostic::error(
                     UNRESOLVED,
@@ -474,8 +476,12 @@ impl<'a> Cx<'a> {
         let mut bindings = Vec::new();
         let mut queue_consumers = Vec::new();
         let env_str = env.map(|e| e.key.as_str());
+        // Indexed by name: a blueprint with thousands of classes and bindings stays linear.
+        let worker_by_id = first_by(workers, |d| d.id.value.as_str());
+        let class_by_name = first_by(classes, |c| c.class_name.value.as_str());
+        let resource_by_id = first_by(resources, |r| r.id.value.as_str());
         let script_of = |worker_id: &str| -> Option<String> {
-            let host = workers.iter().find(|d| d.id.value == worker_id)?;
+            let host = *worker_by_id.get(worker_id)?;
             Some(match env_str {
                 None => host.script_name.value.clone(),
                 Some(e) => format!("{}-{e}", host.script_name.value),
@@ -492,11 +498,7 @@ impl<'a> Cx<'a> {
                 .get("script_name")
                 .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
                 .or_else(|| {
-                    let host = classes
-                        .iter()
-                        .find(|c| c.class_name.value == class_s)?
-                        .worker
-                        .as_ref()?;
+                    let host = class_by_name.get(class_s)?.worker.as_ref()?;
                     if host.value == w.id.value {
                         return None;
                     }
@@ -546,7 +548,7 @@ impl<'a> Cx<'a> {
                 let (_, n) = bconfig.iter().find(|(key, _)| key == k)?;
                 Some(Sp::new(n.as_str()?.to_owned(), n.span))
             };
-            if let Some(class) = classes.iter().find(|c| c.class_name.value == target.0) {
+            if let Some(class) = class_by_name.get(target.0) {
                 let Some(name) = name else { continue };
                 let script_name = class
                     .worker
@@ -565,7 +567,7 @@ impl<'a> Cx<'a> {
                 });
                 continue;
             }
-            if let Some(host) = workers.iter().find(|d| d.id.value == target.0) {
+            if let Some(host) = worker_by_id.get(target.0) {
                 let Some(name) = name else { continue };
                 bindings.push(Binding {
                     name,
@@ -579,7 +581,7 @@ impl<'a> Cx<'a> {
                 });
                 continue;
             }
-            let Some(res) = resources.iter().find(|r| r.id.value == target.0) else {
+            let Some(&res) = resource_by_id.get(target.0) else {
                 continue;
             };
             let cfg = effective_config(res, env);
@@ -835,6 +837,16 @@ fn inherited(env: Option<&Entry>) -> Origin {
     } else {
         Origin::Own
     }
+}
+
+/// Index `items` by `key`, keeping the first of duplicates (as a linear `find` would; duplicates
+/// are reported elsewhere).
+fn first_by<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> &'a str) -> HashMap<&'a str, &'a T> {
+    let mut map = HashMap::with_capacity(items.len());
+    for item in items {
+        map.entry(key(item)).or_insert(item);
+    }
+    map
 }
 
 fn worker_ids_help(workers: &[WorkerDecl]) -> String {

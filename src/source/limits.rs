@@ -44,6 +44,6 @@ impl Limits {
             format!("nesting is deeper than the limit of {} levels", self.max_depth),
             span,
         )
-        .with_help("no wrangler config or blueprint nests this deep; check the file for a generated or corrupted section")
+        .with_help("no wrangler config or blueprint nests this deep; check the file for a generated or corrupted section (--max-depth raises the limit)")
     }
 }

@@ -13,11 +13,28 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, LoadError> {
             .span()
             .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let message = e.message().trim_end().to_owned();
+        if message.contains("recursion limit") {
+            // Dotted keys (`a.b.c…`) nest without brackets, so the pre-scan cannot see them.
+            return limits.too_deep(deep_dotted_line(text, limits).unwrap_or(span));
+        }
         LoadError::new(format!("TOML syntax error: {message}"), span)
             .with_help("fix the TOML syntax at this position")
     })?;
     let span = Span::new(0, text.len());
     convert_table(table.get_ref(), span, 0, limits)
+}
+
+/// The first line with more dots than the depth limit (where a dotted key nests too deep).
+fn deep_dotted_line(text: &str, limits: &Limits) -> Option<Span> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.bytes().filter(|&b| b == b'.').count() > limits.max_depth {
+            let end = start + line.trim_end().len().min(1);
+            return Some(Span::new(start, end));
+        }
+        start += line.len();
+    }
+    None
 }
 
 fn convert(value: &Spanned<DeValue<'_>>, depth: usize, limits: &Limits) -> Result<Node, LoadError> {

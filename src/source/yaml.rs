@@ -175,7 +175,7 @@ impl Builder<'_> {
                 span,
             )
             .with_help(
-                "this looks like an alias bomb; write the values out or reduce the aliases",
+                "this looks like an alias bomb; write the values out or reduce the aliases (a genuine document this large can raise the limit with --max-yaml-nodes)",
             ));
         }
         Ok(())
@@ -317,7 +317,7 @@ fn scan_error(offsets: &Offsets, e: &ScanError) -> LoadError {
     let at = offsets.byte(e.marker().index());
     if e.info().contains("recursion limit") {
         return LoadError::new(
-            "nesting is deeper than the YAML parser's limit",
+            "nesting is deeper than the YAML parser's limit (which no --max-depth can raise)",
             Span::new(at, at),
         )
         .with_help(

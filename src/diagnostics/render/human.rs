@@ -165,8 +165,8 @@ impl Renderer {
 
         // Heading: `warning[rule]: message`.
         let sev = d.severity.as_str();
-        let rule = sanitize(&d.rule);
-        let message = sanitize(&d.message);
+        let rule = sanitize_line(&d.rule);
+        let message = sanitize_line(&d.message);
         let head = format!("{sev}[{rule}]: ");
         let wrapped = wrap(&message, self.width, head.chars().count(), 2);
         if self.color {
@@ -180,11 +180,11 @@ impl Renderer {
 
         // Location: `  --> path:line:col (env: staging)`.
         let (line, col) = d.primary.start();
-        let path = sanitize(&d.primary.file.display_path());
+        let path = sanitize_line(&d.primary.file.display_path());
         let env = d
             .env
             .as_deref()
-            .map(|e| format!(" (env: {})", sanitize(e)))
+            .map(|e| format!(" (env: {})", sanitize_line(e)))
             .unwrap_or_default();
         if self.color {
             out.push_str(&format!("  {BLUE}-->{RESET} {path}:{line}:{col}{env}\n"));
@@ -236,10 +236,10 @@ impl Renderer {
 
         for l in notes {
             let (line, col) = l.start();
-            let mut note = format!("{}:{line}:{col}", sanitize(&l.file.display_path()));
+            let mut note = format!("{}:{line}:{col}", sanitize_line(&l.file.display_path()));
             if let Some(m) = &l.message {
                 note.push_str(": ");
-                note.push_str(&sanitize(m));
+                note.push_str(&sanitize_line(m));
             }
             let wrapped = wrap(&note, self.width, 10, 10);
             if self.color {
@@ -309,7 +309,7 @@ impl FileSource {
         let text = &file.text;
         let mut sanitized = text
             .chars()
-            .any(is_unsafe_control)
+            .any(|c| is_unsafe_control(c) || c == '\r' || is_invisible_format(c))
             .then(|| sanitize_same_length(text));
         if !redact.is_empty() {
             sanitized = Some(mask_same_length(
@@ -319,7 +319,7 @@ impl FileSource {
         }
         FileSource {
             file: Arc::clone(file),
-            name: sanitize(&file.display_path()),
+            name: sanitize_line(&file.display_path()),
             sanitized,
         }
     }
@@ -418,15 +418,29 @@ fn is_unsafe_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// Replace unsafe control characters with printable ones of the same UTF-8 length.
+/// Invisible characters that reorder or hide text ("Trojan Source": bidi overrides and isolates,
+/// zero-width characters): shown escaped, so what is printed is what the file holds.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Replace unsafe control characters (and a carriage return that does not end a line, which
+/// would overwrite the terminal line) with printable ones of the same UTF-8 length.
 fn sanitize_same_length(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
+    let mut chars = s.chars().peekable();
+    let mut out = String::with_capacity(s.len());
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\r' if chars.peek() != Some(&'\n') => '?',
+            // `�`: three bytes, like the characters it replaces.
+            c if is_invisible_format(c) && c.len_utf8() == 3 => '\u{fffd}',
+            c if is_invisible_format(c) => '\u{bf}',
             c if !is_unsafe_control(c) => c,
             c if c.len_utf8() == 1 => '?',
             _ => '\u{bf}', // `¿`: two bytes, like the C1 controls it replaces
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// Replace the characters inside `spans` with `*` (as many as each character has UTF-8 bytes, so
@@ -453,12 +467,24 @@ fn mask_same_length(s: &str, spans: &[Span]) -> String {
 /// Make text from a config file or a message safe to print: unsafe control characters become
 /// `\u{..}` escapes.
 fn sanitize(s: &str) -> String {
-    if !s.chars().any(is_unsafe_control) {
+    escape_where(s, |c| {
+        is_unsafe_control(c) || c == '\r' || is_invisible_format(c)
+    })
+}
+
+/// [`sanitize`] for text that must stay on one line (headings, paths, label notes): a name that
+/// holds a line break cannot start a forged diagnostic line.
+fn sanitize_line(s: &str) -> String {
+    escape_where(s, |c| c.is_control() || is_invisible_format(c))
+}
+
+fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> String {
+    if !s.chars().any(&escape) {
         return s.to_owned();
     }
     s.chars()
         .map(|c| {
-            if is_unsafe_control(c) {
+            if escape(c) {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()

@@ -2,8 +2,6 @@
 //! edited, reordered or removed.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
@@ -81,7 +79,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let file = cx.file();
-    let Some(old_text) = committed_text(&file.path) else {
+    let Some(old_text) = cx.workspace.committed_text(&file.path) else {
         return Vec::new();
     };
     if old_text == file.text {
@@ -97,33 +95,6 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
     };
     let Some(old) = old else { return Vec::new() };
     compare(cx, &old)
-}
-
-/// The file's text as committed in `HEAD`, when it is tracked by git.
-fn committed_text(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .arg("show")
-        .arg(format!("HEAD:./{name}"))
-        // The repository is the file's own, whatever the caller's git environment says.
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8(out.stdout).ok()
 }
 
 /// Compare every env's effective history with the same env's committed one.
