@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use doforge::check::{check_sources, CheckOptions};
-use doforge::generate::{self, ConfigChoice, GenerateOptions};
+use doforge::generate::{self, ConfigChoice, GenerateOptions, Lang};
 use doforge::source::{Format, SourceFile};
 
 /// A directory that does not exist: rules that look beside the file (git history, worker
@@ -131,8 +131,10 @@ fn generate_examples(c: &mut Criterion) {
         let Some(project) = report.files[0].project.as_ref() else {
             continue;
         };
+        // Rust projects included, so the bench covers the whole generator.
         let gen_options = GenerateOptions {
             config: ConfigChoice::Jsonc,
+            lang: Lang::Rust,
         };
         if generate::plan(project, None, &gen_options).is_err() {
             continue;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use doforge::check::{check_sources, CheckOptions};
 use doforge::diagnostics::Severity;
 use doforge::generate::write::{apply, Mode};
-use doforge::generate::{self, ConfigChoice, GenerateOptions, Lock};
+use doforge::generate::{self, ConfigChoice, GenerateOptions, Lang, Lock};
 use doforge::source::{Format, SourceFile};
 use libfuzzer_sys::fuzz_target;
 
@@ -31,8 +31,10 @@ fuzz_target!(|data: &[u8]| {
     let Some(project) = report.files.first().and_then(|f| f.project.as_ref()) else {
         return;
     };
+    // Every Worker as Rust too, so the Rust templates see every fuzzed name.
     let options = GenerateOptions {
         config: ConfigChoice::Both,
+        lang: Lang::Rust,
     };
     let Ok(plan) = generate::plan(project, None, &options) else {
         return;
