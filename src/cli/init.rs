@@ -39,7 +39,7 @@ pub fn run(args: InitArgs, out: &mut dyn Write) -> io::Result<i32> {
                 "doforge: `{n}` is not a valid project name: use 1-63 lowercase letters, digits \
                  and `-`, not starting or ending with `-` (it becomes the Worker's script name), \
                  e.g. `--name {}`",
-                suggest_name(n)
+                scaffold::project_name_from(n, "my-app")
             );
             return Ok(EXIT_TOOL_FAILED);
         }
@@ -98,23 +98,4 @@ fn dir_name(dir: &Path) -> Option<String> {
         dir.to_path_buf()
     };
     Some(full.file_name()?.to_string_lossy().into_owned())
-}
-
-/// A valid name close to what the user typed (`My App` → `my-app`).
-fn suggest_name(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out: String = out.trim_matches('-').chars().take(63).collect();
-    let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() {
-        "my-app".to_owned()
-    } else {
-        out
-    }
 }

@@ -125,6 +125,11 @@ impl<'a> Workspace<'a> {
             .committed_text(path)
     }
 
+    /// The index of `project` in [`Workspace::projects`] (the `project` of its [`WorkerRef`]s).
+    pub fn index_of(&self, project: &Project) -> Option<usize> {
+        self.projects.iter().position(|p| std::ptr::eq(*p, project))
+    }
+
     /// Workers (in some env) deployed under `script` anywhere in the run.
     pub fn scripts_named(&self, script: &str) -> &[WorkerRef] {
         self.scripts.get(script).map_or(&[], Vec::as_slice)

@@ -179,7 +179,7 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
     let name = match root.get("name").and_then(Node::as_str) {
         Some(n) if super::is_project_name(n) => n.to_owned(),
         Some(n) => {
-            let fixed = sanitize_name(n);
+            let fixed = super::project_name_from(n, "my-worker");
             im.note(
                 root.entry("name").map_or(root.span, |e| e.key_span),
                 "name",
@@ -198,7 +198,7 @@ pub fn import(file: &Arc<SourceFile>, root: &Node, project: &Project) -> Result<
                 .path
                 .parent()
                 .and_then(|p| p.file_name())
-                .map(|n| sanitize_name(&n.to_string_lossy()))
+                .map(|n| super::project_name_from(&n.to_string_lossy(), "my-worker"))
                 .unwrap_or_else(|| "my-worker".to_owned());
             im.note(
                 root.span,
@@ -1189,23 +1189,4 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 fn quoted_list(items: &[&str]) -> String {
     let q: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
     q.join(", ")
-}
-
-/// A valid project name close to `s`.
-fn sanitize_name(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out: String = out.trim_matches('-').chars().take(63).collect();
-    let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() {
-        "my-worker".into()
-    } else {
-        out
-    }
 }

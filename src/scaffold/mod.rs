@@ -44,3 +44,40 @@ pub fn is_project_name(name: &str) -> bool {
         && ok(b[b.len() - 1])
         && b.iter().all(|&c| ok(c) || c == b'-')
 }
+
+/// A valid `project_name` close to `s` (`My App` → `my-app`): lowercase ASCII letters and digits,
+/// every other run of characters one `-`, at most 63 characters; `fallback` when nothing is left.
+pub fn project_name_from(s: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(63).collect();
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        fallback.to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_from_anything() {
+        assert_eq!(project_name_from("My App", "x"), "my-app");
+        assert_eq!(project_name_from("--Shop__API--", "x"), "shop-api");
+        assert_eq!(project_name_from("!!!", "my-app"), "my-app");
+        let long = project_name_from(&"a-".repeat(40), "x");
+        assert!(is_project_name(&long) && long.len() <= 63, "{long}");
+        for s in ["My App", "café", "a/b", "x y z"] {
+            assert!(is_project_name(&project_name_from(s, "x")), "{s}");
+        }
+    }
+}

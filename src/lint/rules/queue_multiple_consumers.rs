@@ -67,11 +67,7 @@ queue = "exports"
 
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let ws = cx.workspace;
-    let Some(me) = ws
-        .projects
-        .iter()
-        .position(|p| std::ptr::eq(*p, cx.project))
-    else {
+    let Some(me) = ws.index_of(cx.project) else {
         return Vec::new();
     };
     let g = ws.graph();
