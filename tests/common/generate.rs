@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use doforge::check::{check_classified, CheckOptions};
-use doforge::generate::{ConfigChoice, GenerateOptions, PlannedFile};
+use doforge::generate::{ConfigChoice, GenerateOptions, Lock, Plan, PlannedFile};
 use doforge::model::Project;
 use doforge::source::Format;
 
@@ -114,11 +114,14 @@ pub fn load(path: &Path) -> Project {
 
 /// The wrangler configs `doforge generate` writes for a first generation, in memory.
 pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
-    // SWITCH: the real pipeline, lifecycle planner included (before it landed, a test-only
-    // `v1 = every live class` plan).
-    let files = doforge::generate::plan(
+    wrangler_configs(plan_or_panic(project, None, config).files)
+}
+
+/// The real planner's output; panics with the errors when it refuses.
+fn plan_or_panic(project: &Project, lock: Option<&Lock>, config: ConfigChoice) -> Plan {
+    doforge::generate::plan(
         project,
-        None,
+        lock,
         &GenerateOptions {
             config,
             ..Default::default()
@@ -131,7 +134,10 @@ pub fn generate(project: &Project, config: ConfigChoice) -> Vec<PlannedFile> {
             .collect();
         panic!("{}: not planned: {errors:#?}", project.file.path.display())
     })
-    .files;
+}
+
+/// Only the wrangler configs of a plan (not the lock, not Rust projects).
+fn wrangler_configs(files: Vec<PlannedFile>) -> Vec<PlannedFile> {
     files
         .into_iter()
         .filter(|f| {
@@ -182,31 +188,11 @@ pub fn generate_steps(steps: &[PathBuf], config: ConfigChoice) -> Vec<PlannedFil
     let mut files = Vec::new();
     for step in steps {
         let project = load(step);
-        let plan = doforge::generate::plan(
-            &project,
-            lock.as_ref(),
-            &GenerateOptions {
-                config,
-                ..Default::default()
-            },
-        )
-        .unwrap_or_else(|e| {
-            let errors: Vec<String> = e
-                .iter()
-                .map(|d| format!("{}: {}", d.rule, d.message))
-                .collect();
-            panic!("{}: not planned: {errors:#?}", step.display())
-        });
+        let plan = plan_or_panic(&project, lock.as_ref(), config);
         files = plan.files;
         lock = Some(plan.lock);
     }
-    files
-        .into_iter()
-        .filter(|f| {
-            let name = f.path.rsplit('/').next().unwrap_or("");
-            name == "wrangler.jsonc" || name == "wrangler.toml"
-        })
-        .collect()
+    wrangler_configs(files)
 }
 
 /// The all-kinds fixture of the Rust generator (every Durable Object kind, odd names).
