@@ -5,11 +5,13 @@
 //! `<!-- walkthrough-file: PATH -->` blocks are written to PATH first. A line ending in
 //! `# exit N` must exit N, every other line 0. `cd DIR` changes the directory of later lines.
 //!
-//! `pre-commit install` / `pre-commit run HOOK --files F…` are not downloaded and run here: they
-//! are carried out as pre-commit does, from the hook definition this repository publishes
-//! (`.pre-commit-hooks.yaml`: the hook named in the written `.pre-commit-config.yaml`, its
-//! `entry` run once with the files that match its `files` pattern). The real pre-commit runs the
-//! hook in CI (`scripts/precommit-smoke.sh`, `pre-commit try-repo`).
+//! `pre-commit install` / `pre-commit run HOOK --files F…` are carried out as pre-commit does,
+//! from the hook definition of the written `.pre-commit-config.yaml` (a `repo: local` hook, which
+//! must agree with this repository's `.pre-commit-hooks.yaml` and pin this version's npm package,
+//! or a hook of `.pre-commit-hooks.yaml`): its `entry` run once with the files that match its
+//! `files` pattern. `scripts/precommit-smoke.sh` (CI) runs this test again with the real
+//! pre-commit installing the npm package from a local registry mirror
+//! (`DOFORGE_WALKTHROUGH_PRE_COMMIT`), and the published hooks with `pre-commit try-repo`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,40 +89,106 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `pre-commit install` and `pre-commit run HOOK --files F…`, as pre-commit runs this hook.
+/// The hooks of a `.pre-commit-config.yaml`: `repo: local` ones with their definition, the
+/// others by id (defined in the hook repository's `.pre-commit-hooks.yaml`).
+fn configured_hooks(config: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for r in config["repos"].as_array().expect("repos: a list") {
+        for h in r["hooks"].as_array().expect("hooks: a list") {
+            out.push(h.clone());
+        }
+    }
+    out
+}
+
+/// The hook definition pre-commit would run for `id`: from a `repo: local` entry of the config,
+/// which must agree with this repository's `.pre-commit-hooks.yaml` (same entry, files, serial
+/// run; the npm package pinned at this crate's version), or from `.pre-commit-hooks.yaml`.
+fn hook_definition(
+    config: &serde_json::Value,
+    hooks: &serde_json::Value,
+    id: &str,
+) -> serde_json::Value {
+    let published = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id)
+        .unwrap_or_else(|| panic!("hook `{id}` is not in .pre-commit-hooks.yaml"))
+        .clone();
+    let pin = format!("doforge@{}", env!("CARGO_PKG_VERSION"));
+    if published["language"] == "node" {
+        assert_eq!(
+            published["additional_dependencies"],
+            serde_json::json!([pin]),
+            ".pre-commit-hooks.yaml: `{id}` installs the npm package of this version"
+        );
+    }
+    let local = config["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["repo"] == "local")
+        .flat_map(|r| r["hooks"].as_array().unwrap().iter())
+        .find(|h| h["id"] == id);
+    let Some(local) = local else {
+        return published;
+    };
+    for key in ["entry", "language", "files", "require_serial"] {
+        assert_eq!(
+            local[key], published[key],
+            "{DOC}: the local hook `{id}`'s `{key}` differs from .pre-commit-hooks.yaml"
+        );
+    }
+    assert_eq!(
+        local["additional_dependencies"],
+        serde_json::json!([pin]),
+        "{DOC}: the local hook `{id}` installs the npm package of this version"
+    );
+    local.clone()
+}
+
+/// `pre-commit install` and `pre-commit run HOOK --files F…`. With
+/// `DOFORGE_WALKTHROUGH_PRE_COMMIT=/path/to/pre-commit` (scripts/precommit-smoke.sh sets it, with
+/// a registry that serves the npm packages) the real pre-commit runs them; otherwise they are
+/// carried out as pre-commit does: the configured hook's `entry` on the files matching `files`.
 fn pre_commit(args: &[&str], cwd: &Path, checkout: &Path, bin_dir: &Path) -> i32 {
     let config_text = std::fs::read_to_string(cwd.join(".pre-commit-config.yaml"))
         .expect("pre-commit needs .pre-commit-config.yaml");
     let config: serde_json::Value = serde_norway::from_str(&config_text).unwrap();
     let hooks_text = std::fs::read_to_string(checkout.join(".pre-commit-hooks.yaml")).unwrap();
     let hooks: serde_json::Value = serde_norway::from_str(&hooks_text).unwrap();
-    let wanted: Vec<&str> = config["repos"]
-        .as_array()
-        .unwrap()
+    let wanted = configured_hooks(&config);
+    let definitions: Vec<serde_json::Value> = wanted
         .iter()
-        .flat_map(|r| r["hooks"].as_array().unwrap().iter())
-        .filter_map(|h| h["id"].as_str())
+        .map(|h| hook_definition(&config, &hooks, h["id"].as_str().expect("hook id")))
         .collect();
-    for id in &wanted {
-        assert!(
-            hooks.as_array().unwrap().iter().any(|h| h["id"] == *id),
-            "hook `{id}` of the walkthrough's .pre-commit-config.yaml is not in .pre-commit-hooks.yaml"
-        );
-    }
     assert!(
         cwd.join(".git").is_dir(),
         "pre-commit runs in a git repository"
     );
+    if let Some(real) = std::env::var_os("DOFORGE_WALKTHROUGH_PRE_COMMIT") {
+        let o = Command::new(real)
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        eprintln!(
+            "pre-commit {}: exit {:?}\n{}{}",
+            args.join(" "),
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        return o.status.code().unwrap_or(-1);
+    }
     match args {
         ["install"] => 0,
         ["run", id, "--files", files @ ..] => {
-            assert!(wanted.contains(id), "hook {id} is not configured");
-            let hook = hooks
-                .as_array()
-                .unwrap()
+            let hook = definitions
                 .iter()
                 .find(|h| h["id"] == *id)
-                .unwrap();
+                .unwrap_or_else(|| panic!("hook {id} is not configured"));
             let pattern = regex::Regex::new(hook["files"].as_str().unwrap()).unwrap();
             let matched: Vec<&&str> = files.iter().filter(|f| pattern.is_match(f)).collect();
             if matched.is_empty() {

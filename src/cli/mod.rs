@@ -17,10 +17,18 @@ use clap::{Parser, Subcommand};
 use crate::check::{EXIT_CLEAN, EXIT_TOOL_FAILED};
 use crate::diagnostics::render::OutputFormat;
 
+/// `doforge --version`: the crate version and the commit it was built from (build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("DOFORGE_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "doforge",
-    version,
+    version = VERSION,
     about = "Check and generate Cloudflare Workers + Durable Objects projects",
     long_about = "doforge checks project blueprints and existing wrangler configs (wrangler.toml, \
 wrangler.json, wrangler.jsonc) for structural mistakes and Durable Object pitfalls, with \
