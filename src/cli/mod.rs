@@ -36,7 +36,7 @@ pub struct Cli {
 pub enum Command {
     /// Check blueprints and wrangler configs (files or directories).
     #[command(
-        after_help = "Examples:\n  doforge check\n  doforge check wrangler.toml --env production\n  doforge check services/ --format sarif > doforge.sarif\n\nExit codes: 0 clean (or only infos), 1 errors or warnings found, 2 a file could not be read or parsed, or bad arguments."
+        after_help = "Examples:\n  doforge check\n  doforge check wrangler.toml --env production\n  doforge check services/ --format sarif > doforge.sarif\n  doforge check --fix                 # apply safe fixes\n  doforge check --diff --unsafe-fixes # show every fix, write nothing\n\nExit codes: 0 clean (or only infos), 1 errors or warnings found, 2 a file could not be read or parsed, or bad arguments."
     )]
     Check(CheckArgs),
     /// Generate a project (wrangler config per worker, lock file) from a blueprint.
@@ -139,6 +139,17 @@ pub struct CheckArgs {
     /// Do not run these rules (comma-separated or repeated).
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub ignore: Vec<String>,
+    /// Apply safe fixes (findings marked `[*]`) to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply unsafe fixes (they change what gets deployed: review them) with `--fix` or
+    /// `--diff`, and mark them `[*]`.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the unified diff of what `--fix` would change and write nothing (exit 1 if there
+    /// is a diff).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 /// Input limits (docs/hardening.md): far above any real config, far below what hurts. Hostile input

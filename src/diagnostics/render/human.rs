@@ -166,7 +166,12 @@ impl Renderer {
         // Heading: `warning[rule]: message`.
         let sev = d.severity.as_str();
         let rule = sanitize_line(&d.rule);
-        let message = sanitize_line(&d.message);
+        // `[*]`: `--fix` fixes it (ruff's mark; an unsafe fix shows it under `--unsafe-fixes`).
+        let mark = match &d.fix {
+            Some(f) if f.applicability == crate::diagnostics::Applicability::Safe => "[*] ",
+            _ => "",
+        };
+        let message = format!("{mark}{}", sanitize_line(&d.message));
         let head = format!("{sev}[{rule}]: ");
         let wrapped = wrap(&message, self.width, head.chars().count(), 2);
         if self.color {
