@@ -23,7 +23,12 @@ fn configs() -> Vec<PathBuf> {
         .into_iter()
         .filter_map(Result::ok)
         .map(|e| e.into_path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "jsonc")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("toml" | "jsonc")
+            )
+        })
         .collect();
     out.sort();
     out
@@ -51,7 +56,9 @@ fn fixed_fixture_configs_pass_real_wrangler() {
         }
         let prepared = wrangler::prepare(&target, dir.path());
         for env in prepared.targets() {
-            let scratch = dir.path().join(format!("scratch-{}", env.as_deref().unwrap_or("top")));
+            let scratch = dir
+                .path()
+                .join(format!("scratch-{}", env.as_deref().unwrap_or("top")));
             let out = wrangler::run(&prepared, env.as_deref(), &scratch);
             let messages: Vec<_> = out
                 .messages

@@ -139,6 +139,13 @@ pub fn fix_report(report: Report, options: &CheckOptions, allowed: Applicability
             }
         }
     }
+    // Refused fixes whose findings are still there (a fix refused in one round may apply in a
+    // later one, rebuilt on the new text).
+    let refused_left = diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| refused.contains(&fix_key(f)))
+        .count();
     let mut redact_after = redactions(&diagnostics);
     let files = originals
         .iter()
@@ -168,7 +175,7 @@ pub fn fix_report(report: Report, options: &CheckOptions, allowed: Applicability
         },
         files,
         applied,
-        refused: refused.len(),
+        refused: refused_left,
     }
 }
 
@@ -243,9 +250,10 @@ fn attempt(
     Some((files, report))
 }
 
-/// Does `after` hold a finding `before` did not? Findings are compared by file, rule and
-/// message with numbers blanked out (a fix above a finding moves its line, which some messages
-/// mention), counted, so a second finding of the same kind is new too.
+/// Does `after` hold a finding `before` did not? Findings are counted per file, rule and
+/// environment: positions move when text is inserted above them, and messages that list names
+/// change when a fix removes one of them (`lacks the top-level vars A, B` → `… var A`), so
+/// neither can say what is new; a count that grows can.
 fn introduces_findings(before: &[Diagnostic], after: &[Diagnostic]) -> bool {
     let mut counts: HashMap<String, isize> = HashMap::new();
     for d in before {
@@ -262,12 +270,12 @@ fn introduces_findings(before: &[Diagnostic], after: &[Diagnostic]) -> bool {
 }
 
 fn finding_key(d: &Diagnostic) -> String {
-    let message: String = d
-        .message
-        .chars()
-        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-        .collect();
-    format!("{}\0{}\0{message}", d.primary.file.path.display(), d.rule)
+    format!(
+        "{}\0{}\0{}",
+        d.primary.file.path.display(),
+        d.rule,
+        d.env.as_deref().unwrap_or("")
+    )
 }
 
 /// A fix's identity across rounds (its spans move as other fixes apply).
