@@ -351,3 +351,62 @@ fn explain_says_how_a_rule_fixes() {
         "{out}"
     );
 }
+
+#[test]
+fn stdin_concise_and_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix");
+    let case = fixtures.join("compat-flag-duplicate/flags.toml");
+    let text = std::fs::read_to_string(&case).unwrap();
+    std::fs::write(dir.path().join("wrangler.toml"), &text).unwrap();
+
+    let (code, out, _) = doforge(&["check", "--output-format", "concise"], dir.path());
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("wrangler.toml:10:3: error[compat-flag-duplicate] [*] "),
+        "{out}"
+    );
+    assert!(lines[1].ends_with("(env: staging)"), "{out}");
+    assert_eq!(lines.len(), 4, "{out}");
+    let (_, quiet, _) = doforge(&["check", "--format", "concise", "-q"], dir.path());
+    assert_eq!(quiet.lines().count(), 2, "{quiet}");
+
+    // stdin: the fixed text on stdout, what is left on stderr; nothing on disk changes.
+    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "wrangler.toml",
+            "--fix",
+            "--today",
+            TODAY,
+        ])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(&case).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let fixed = String::from_utf8(out.stdout).unwrap();
+    let snapshot = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots/fix__compat-flag-duplicate@flags.toml.snap"),
+    )
+    .unwrap();
+    assert!(
+        snapshot.ends_with(&fixed),
+        "stdin --fix differs from the file --fix:\n{fixed}"
+    );
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("no problems found"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("wrangler.toml")).unwrap(),
+        text
+    );
+
+    let (code, _, err) = doforge(&["check", "-", "--fix"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("--stdin-filename"), "{err}");
+}

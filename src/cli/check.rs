@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use super::CheckArgs;
 use crate::check::{
-    check_paths, CheckOptions, Report, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_FAILED,
+    check_paths, check_sources, CheckOptions, Report, EXIT_CLEAN, EXIT_FINDINGS, EXIT_TOOL_FAILED,
 };
 use crate::diagnostics::render::{self, color_wanted, OutputFormat, RenderOptions, RuleDoc};
 use crate::diagnostics::{Applicability, Diagnostic};
 use crate::fix::{self, FixRun};
+use crate::source::{Format, SourceFile};
 
 pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
     let paths = if args.paths.is_empty() {
@@ -31,6 +32,16 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
     } else {
         Applicability::Safe
     };
+    if paths.len() == 1 && paths[0].as_os_str() == "-" {
+        let stdin = StdinRun {
+            name: args.stdin_filename,
+            fix: args.fix,
+            diff: args.diff,
+            allowed,
+            exit_zero: args.exit_zero,
+        };
+        return stdin.run(&options, out);
+    }
     let report = check_paths(&paths, &options);
     if args.diff {
         return diff(fix::fix_report(report, &options, allowed), out);
@@ -58,20 +69,15 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
             help_uri: None,
         })
         .collect();
-    let shown = if args.format == OutputFormat::Human && args.unsafe_fixes {
+    let text_format = matches!(args.format, OutputFormat::Human | OutputFormat::Concise);
+    let shown = if text_format && args.unsafe_fixes {
         marked_unsafe(&report.diagnostics)
     } else {
         report.diagnostics.clone()
     };
-    render::render(
-        args.format,
-        &shown,
-        &report.summary,
-        &rules,
-        &render_options,
-        out,
-    )?;
-    if args.format == OutputFormat::Human {
+    let summary = (!args.quiet).then_some(&report.summary);
+    render::render_with(args.format, &shown, summary, &rules, &render_options, out)?;
+    if !args.quiet && matches!(args.format, OutputFormat::Human | OutputFormat::Concise) {
         fix_summary(&report, fixed, allowed, out)?;
     }
     Ok(report.exit_code(args.exit_zero))
@@ -168,6 +174,81 @@ fn write_all(run: &FixRun) -> Option<usize> {
         }
     }
     ok.then_some(run.applied)
+}
+
+/// `doforge check -`: one config from stdin, checked as `--stdin-filename`. With `--fix` the
+/// fixed text (or the text as it was) goes to stdout and the findings left to stderr, as editor
+/// integrations and format-on-save expect; with `--diff`, the diff.
+struct StdinRun {
+    name: Option<PathBuf>,
+    fix: bool,
+    diff: bool,
+    allowed: Applicability,
+    exit_zero: bool,
+}
+
+impl StdinRun {
+    fn run(self, options: &CheckOptions, out: &mut dyn Write) -> io::Result<i32> {
+        let Some(name) = self.name else {
+            eprintln!("doforge: reading from stdin needs --stdin-filename NAME (e.g. wrangler.toml) to know the format");
+            return Ok(EXIT_TOOL_FAILED);
+        };
+        let Some(format) = Format::from_path(&name) else {
+            eprintln!(
+                "doforge: --stdin-filename {}: not a wrangler config or blueprint name (wrangler.toml, wrangler.jsonc, *.yaml)",
+                name.display()
+            );
+            return Ok(EXIT_TOOL_FAILED);
+        };
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes)?;
+        if bytes.len() > options.limits.max_file_bytes {
+            eprintln!(
+                "doforge: stdin is larger than the limit of {} bytes (--max-file-size)",
+                options.limits.max_file_bytes
+            );
+            return Ok(EXIT_TOOL_FAILED);
+        }
+        let text = match crate::source::decode(bytes) {
+            Ok(t) => t,
+            Err((e, _)) => {
+                eprintln!("doforge: stdin: {}", e.message);
+                return Ok(EXIT_TOOL_FAILED);
+            }
+        };
+        let file = SourceFile::new(name, format, text);
+        let report = check_sources(std::slice::from_ref(&file), options);
+        if !(self.fix || self.diff) {
+            render::render(
+                OutputFormat::Human,
+                &report.diagnostics,
+                &report.summary,
+                &[],
+                &RenderOptions::default(),
+                out,
+            )?;
+            return Ok(report.exit_code(self.exit_zero));
+        }
+        let run = fix::fix_report(report, options, self.allowed);
+        if self.diff {
+            return diff(run, out);
+        }
+        let fixed = run
+            .files
+            .first()
+            .map_or(file.text.as_str(), |f| f.text.as_str());
+        out.write_all(fixed.as_bytes())?;
+        let mut err = io::stderr().lock();
+        render::render(
+            OutputFormat::Human,
+            &run.report.diagnostics,
+            &run.report.summary,
+            &[],
+            &RenderOptions::default(),
+            &mut err,
+        )?;
+        Ok(run.report.exit_code(self.exit_zero))
+    }
 }
 
 /// `COLUMNS` when set (and sane), else 100 — wide enough for snippets, stable for tests.
