@@ -12,6 +12,8 @@
 #   check_wrangler_jsonc  the same for wrangler.jsonc
 #   generate              any blueprint that passes check: deterministic plan, every generated
 #                         config loads again, written dir matches, regenerating is a no-op
+#   fix_all               check --fix --unsafe-fixes on any config (first byte: 0 TOML, 1 JSONC,
+#                         2 YAML): no panic, every fixed file loads
 # Each target starts from the repository's fixtures (copied into target/fuzz/corpus/<target>, which
 # keeps growing between runs). A crash leaves its input in fuzz/artifacts/<target>/; reproduce with
 #   cargo +nightly fuzz run <target> fuzz/artifacts/<target>/crash-…
@@ -21,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(check_blueprint check_wrangler_toml check_wrangler_jsonc generate)
+[ ${#targets[@]} -gt 0 ] || targets=(check_blueprint check_wrangler_toml check_wrangler_jsonc generate fix_all)
 
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 root="$PWD"
@@ -40,12 +42,27 @@ seed_files() { # target, pattern…
   done
 }
 
+# fix_all reads the format from the first byte: seed each fixture with its format's byte.
+seed_fix_all() {
+  local dir="$corpus_root/fix_all"
+  mkdir -p "$dir"
+  local byte pattern f
+  for spec in '0:*.toml' '1:*.jsonc' '1:*.json' '2:*.yaml'; do
+    byte="${spec%%:*}"; pattern="${spec#*:}"
+    find tests/fixtures/fix tests/fixtures/rules tests/fixtures/seeds -type f -name "$pattern" -print0 |
+      while IFS= read -r -d '' f; do
+        { printf "\\x0$byte"; cat "$f"; } > "$dir/seed-$byte-$(sha256sum "$f" | cut -c1-16)"
+      done
+  done
+}
+
 status=0
 for t in "${targets[@]}"; do
   case "$t" in
     check_blueprint | generate) seed_files "$t" '*.yaml' '*.yml' ;;
     check_wrangler_toml) seed_files "$t" '*.toml' ;;
     check_wrangler_jsonc) seed_files "$t" '*.jsonc' '*.json' ;;
+    fix_all) seed_fix_all ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
   echo "== fuzz $t for ${seconds}s"

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod fix;
 pub mod generate;
 pub mod inspect;
 pub mod lint;

@@ -1,7 +1,10 @@
 //! doforge's own diagnostic type. Rules and checks build plain data; `render` turns it into text,
 //! JSON, SARIF or GitHub annotations at the edge.
 
+pub mod fix;
 pub mod render;
+
+pub use fix::{Applicability, Edit, Fix};
 
 use std::fmt;
 use std::sync::Arc;
@@ -89,6 +92,8 @@ pub struct Diagnostic {
     /// Spans of the primary file whose text no output may show (a secret value): renderers that
     /// print source snippets mask them, in every snippet of that file.
     pub redact: Vec<Span>,
+    /// How to fix it mechanically, when a rule knows (`doforge check --fix`).
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -107,6 +112,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             env: None,
             redact: Vec::new(),
+            fix: None,
         }
     }
     pub fn error(rule: impl Into<String>, message: impl Into<String>, primary: Label) -> Self {
@@ -133,6 +139,12 @@ impl Diagnostic {
     /// Never show the text at `span` (of the primary file) in any output.
     pub fn with_redacted(mut self, span: Span) -> Self {
         self.redact.push(span);
+        self
+    }
+
+    /// Offer `fix` (a rule passes `None` when it cannot build one for this finding).
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix.filter(Fix::is_well_formed);
         self
     }
 

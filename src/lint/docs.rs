@@ -28,8 +28,10 @@ pub fn rule_page(rule: &Rule) -> String {
         inputs.join(", ")
     );
     s.push_str(rule.docs.trim());
+    s.push_str("\n\n");
+    s.push_str(&crate::fix::catalog::fix_section(rule.name));
     s.push_str(&format!(
-        "\n\n## Configuration\n\nTurn it off with `allow = [\"{0}\"]`, make it an error with `deny = [\"{0}\"]` \
+        "\n## Configuration\n\nTurn it off with `allow = [\"{0}\"]`, make it an error with `deny = [\"{0}\"]` \
 (blueprint `lint:` section or `[lint]` in `doforge.toml`), or silence one finding with \
 `# doforge-ignore: {0} -- reason` on the line before it (`//` in JSONC).\n",
         rule.name

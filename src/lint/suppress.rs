@@ -10,7 +10,8 @@
 
 use std::sync::Arc;
 
-use crate::diagnostics::{Diagnostic, Label, Severity};
+use crate::diagnostics::{Diagnostic, Edit, Fix, Label, Severity};
+use crate::fix::edit;
 use crate::source::{SourceFile, Span};
 
 use super::registry;
@@ -148,11 +149,42 @@ pub fn apply(
                     "the problem it silenced is gone (or moved): remove the suppression".to_owned(),
                 )
             };
+            let all_unused = used[i].iter().all(|u| !u);
             diagnostics.push(
-                Diagnostic::new(UNUSED, severity, message, Label::new(file, *span)).with_help(help),
+                Diagnostic::new(UNUSED, severity, message, Label::new(file, *span))
+                    .with_help(help)
+                    .with_fix(Some(unused_fix(file, s, *span, all_unused))),
             );
         }
     }
+}
+
+/// Drop the comment when nothing in it is used, else just this name (with its comma). Safe:
+/// the name silences nothing.
+fn unused_fix(file: &Arc<SourceFile>, s: &Suppression, name: Span, all_unused: bool) -> Fix {
+    if all_unused {
+        return Fix::safe(
+            "remove the suppression comment",
+            vec![edit::delete_lines(file, s.span)],
+        );
+    }
+    let text = file.text.as_str();
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let after = name.end + text[name.end..].bytes().take_while(blank).count();
+    let span = if text[after..].starts_with(',') {
+        let next = after + 1;
+        Span::new(
+            name.start,
+            next + text[next..].bytes().take_while(blank).count(),
+        )
+    } else {
+        let before = text[..name.start].trim_end_matches([' ', '\t']);
+        Span::new(before.len().saturating_sub(1), name.end)
+    };
+    Fix::safe(
+        "remove the unused rule name from the suppression",
+        vec![Edit::delete(file, span)],
+    )
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ const MIN_WIDTH: usize = 40;
 
 pub(super) fn render(
     diagnostics: &[Diagnostic],
-    summary: &Summary,
+    summary: Option<&Summary>,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -64,6 +64,9 @@ pub(super) fn render(
         out.write_all(text.as_bytes())?;
         out.write_all(b"\n")?;
     }
+    let Some(summary) = summary else {
+        return Ok(());
+    };
     let line = super::summary_line(summary);
     if options.color {
         writeln!(out, "{BOLD}{line}{RESET}")
@@ -166,7 +169,12 @@ impl Renderer {
         // Heading: `warning[rule]: message`.
         let sev = d.severity.as_str();
         let rule = sanitize_line(&d.rule);
-        let message = sanitize_line(&d.message);
+        // `[*]`: `--fix` fixes it (ruff's mark; an unsafe fix shows it under `--unsafe-fixes`).
+        let mark = match &d.fix {
+            Some(f) if f.applicability == crate::diagnostics::Applicability::Safe => "[*] ",
+            _ => "",
+        };
+        let message = format!("{mark}{}", sanitize_line(&d.message));
         let head = format!("{sev}[{rule}]: ");
         let wrapped = wrap(&message, self.width, head.chars().count(), 2);
         if self.color {
@@ -474,7 +482,7 @@ fn sanitize(s: &str) -> String {
 
 /// [`sanitize`] for text that must stay on one line (headings, paths, label notes): a name that
 /// holds a line break cannot start a forged diagnostic line.
-fn sanitize_line(s: &str) -> String {
+pub(super) fn sanitize_line(s: &str) -> String {
     escape_where(s, |c| c.is_control() || is_invisible_format(c))
 }
 
@@ -540,7 +548,7 @@ mod tests {
             color: false,
             width,
         };
-        render(diags, summary, &options, &mut out).unwrap();
+        render(diags, Some(summary), &options, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             !text.contains('\x1b'),
@@ -752,7 +760,7 @@ mod tests {
             color: true,
             width: 100,
         };
-        render(&diags, &summary, &options, &mut out).unwrap();
+        render(&diags, Some(&summary), &options, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("\x1b[1;33mwarning[migration-missing-class]"));
         assert!(text.contains("class_name"));

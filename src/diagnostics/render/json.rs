@@ -4,17 +4,22 @@
 //! {"version":1,
 //!  "diagnostics":[{"rule","severity","message","help","file","line","column","end_line",
 //!                  "end_column","env","related":[{"file","line","column","end_line",
-//!                  "end_column","message"}]}],
+//!                  "end_column","message"}],
+//!                  "fix":{"message","applicability","edits":[{"file","start","end","line",
+//!                         "column","end_line","end_column","content"}]}}],
 //!  "summary":{"files","errors","warnings","infos"}}
 //! ```
 //! Lines and columns are 1-based; columns count Unicode scalar values; `end_*` point just past
-//! the last character. `help`, `env` and a related `message` are `null` when absent.
+//! the last character. `help`, `env`, `fix` and a related `message` are `null` when absent. A
+//! fix's `applicability` is `safe` (`--fix` applies it) or `unsafe` (only with
+//! `--unsafe-fixes`); each edit replaces the byte range `start..end` of the file's text (after a
+//! byte-order mark, if any) — also given as line and column — with `content`.
 
 use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::{Diagnostic, Label, Summary};
+use crate::diagnostics::{Diagnostic, Fix, Label, Summary};
 
 /// Version of the document layout; bumped on incompatible changes.
 pub const JSON_FORMAT_VERSION: u32 = 1;
@@ -30,9 +35,10 @@ pub(super) fn render(
 }
 
 fn document(diagnostics: &[Diagnostic], summary: &Summary) -> Value {
+    let secrets = crate::diagnostics::fix::secret_texts(diagnostics);
     json!({
         "version": JSON_FORMAT_VERSION,
-        "diagnostics": diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
+        "diagnostics": diagnostics.iter().map(|d| diagnostic(d, &secrets)).collect::<Vec<_>>(),
         "summary": {
             "files": summary.files,
             "errors": summary.errors,
@@ -42,7 +48,9 @@ fn document(diagnostics: &[Diagnostic], summary: &Summary) -> Value {
     })
 }
 
-fn diagnostic(d: &Diagnostic) -> Value {
+type Secrets = std::collections::HashMap<std::path::PathBuf, Vec<String>>;
+
+fn diagnostic(d: &Diagnostic, secrets: &Secrets) -> Value {
     let (line, column) = d.primary.start();
     let (end_line, end_column) = d.primary.end();
     json!({
@@ -58,6 +66,33 @@ fn diagnostic(d: &Diagnostic) -> Value {
         "env": d.env,
         "label": d.primary.message,
         "related": d.secondary.iter().map(related).collect::<Vec<_>>(),
+        "fix": d.fix.as_ref().map(|f| fix(f, secrets)),
+    })
+}
+
+fn fix(f: &Fix, secrets: &Secrets) -> Value {
+    let edits: Vec<Value> = f
+        .edits
+        .iter()
+        .map(|e| {
+            let (line, column) = e.file.line_col(e.span.start);
+            let (end_line, end_column) = e.file.line_col(e.span.end);
+            json!({
+                "file": e.file.display_path(),
+                "start": e.span.start,
+                "end": e.span.end,
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "content": e.shown_content(secrets.get(&e.file.path)),
+            })
+        })
+        .collect();
+    json!({
+        "message": f.message,
+        "applicability": f.applicability.as_str(),
+        "edits": edits,
     })
 }
 

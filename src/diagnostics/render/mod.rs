@@ -1,5 +1,6 @@
 //! Renderers: the only place diagnostics become text. One module per output format.
 
+mod concise;
 mod github;
 mod human;
 mod json;
@@ -14,6 +15,8 @@ use super::{Diagnostic, Summary};
 pub enum OutputFormat {
     /// Graphical, with source snippets (plain when NO_COLOR is set or stdout is not a terminal).
     Human,
+    /// One line per finding: `path:line:col: severity[rule] message (env: …)`.
+    Concise,
     /// One JSON document: `{"version":1,"diagnostics":[…],"summary":{…}}`.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
@@ -59,11 +62,33 @@ pub fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_with(format, diagnostics, Some(summary), rules, options, out)
+}
+
+/// [`render`], with the closing summary line of the text formats left out when `summary` is
+/// `None` (`--quiet`; JSON keeps its `summary` object, which is data, not chatter).
+pub fn render_with(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    summary: Option<&Summary>,
+    rules: &[RuleDoc],
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let counted;
+    let full = match summary {
+        Some(s) => s,
+        None => {
+            counted = Summary::count(0, diagnostics);
+            &counted
+        }
+    };
     match format {
         OutputFormat::Human => human::render(diagnostics, summary, options, out),
-        OutputFormat::Json => json::render(diagnostics, summary, out),
+        OutputFormat::Concise => concise::render(diagnostics, summary, out),
+        OutputFormat::Json => json::render(diagnostics, full, out),
         OutputFormat::Sarif => sarif::render(diagnostics, rules, out),
-        OutputFormat::Github => github::render(diagnostics, summary, out),
+        OutputFormat::Github => github::render(diagnostics, full, out),
     }?;
     out.flush()
 }
@@ -211,6 +236,7 @@ mod tests {
         let (diags, summary) = testutil::sample();
         for format in [
             OutputFormat::Human,
+            OutputFormat::Concise,
             OutputFormat::Json,
             OutputFormat::Sarif,
             OutputFormat::Github,

@@ -4,7 +4,9 @@
 //! diagnostic names (built-in checks such as `syntax` and `schema`), sorted. Columns count Unicode
 //! scalar values (`columnKind: unicodeCodePoints`); `endColumn` points just past the last
 //! character, as SARIF's regions do. Relative paths are given against `%SRCROOT%`. Output is
-//! deterministic: no timestamps, no absolute paths we did not get, stable ordering.
+//! deterministic: no timestamps, no absolute paths we did not get, stable ordering. A finding
+//! with a fix carries it as `fixes[0]`: one `artifactChange` per file, each edit a `replacement`
+//! (an empty `deletedRegion` inserts), and the fix's applicability in its `properties`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
@@ -13,7 +15,7 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::RuleDoc;
-use crate::diagnostics::{Diagnostic, Label, Severity};
+use crate::diagnostics::{Diagnostic, Fix, Label, Severity};
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const SARIF_VERSION: &str = "2.1.0";
@@ -71,9 +73,10 @@ pub fn sarif_log(diagnostics: &[Diagnostic], rules: &[RuleDoc]) -> Value {
         descriptors.push(rule_descriptor(id, builtin_summary(id), None));
     }
 
+    let secrets = crate::diagnostics::fix::secret_texts(diagnostics);
     let results: Vec<Value> = diagnostics
         .iter()
-        .map(|d| result(d, index[d.rule.as_str()]))
+        .map(|d| result(d, index[d.rule.as_str()], &secrets))
         .collect();
 
     json!({
@@ -123,7 +126,9 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn result(d: &Diagnostic, rule_index: usize) -> Value {
+type Secrets = std::collections::HashMap<std::path::PathBuf, Vec<String>>;
+
+fn result(d: &Diagnostic, rule_index: usize, secrets: &Secrets) -> Value {
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
@@ -158,10 +163,46 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
             .collect();
         r.insert("relatedLocations".into(), related.into());
     }
+    if let Some(fix) = &d.fix {
+        r.insert("fixes".into(), json!([sarif_fix(fix, secrets)]));
+    }
     if let Some(env) = &d.env {
         r.insert("properties".into(), json!({ "env": env }));
     }
     Value::Object(r)
+}
+
+fn sarif_fix(fix: &Fix, secrets: &Secrets) -> Value {
+    let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
+    for e in &fix.edits {
+        let path = e.file.display_path();
+        let (start_line, start_column) = e.file.line_col(e.span.start);
+        let (end_line, end_column) = e.file.line_col(e.span.end);
+        let replacement = json!({
+            "deletedRegion": {
+                "startLine": start_line,
+                "startColumn": start_column,
+                "endLine": end_line,
+                "endColumn": end_column,
+            },
+            "insertedContent": { "text": e.shown_content(secrets.get(&e.file.path)) },
+        });
+        match changes.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, r)) => r.push(replacement),
+            None => changes.push((path, vec![replacement])),
+        }
+    }
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(path, replacements)| {
+            json!({ "artifactLocation": artifact_location(&path), "replacements": replacements })
+        })
+        .collect();
+    json!({
+        "description": { "text": fix.message },
+        "artifactChanges": changes,
+        "properties": { "applicability": fix.applicability.as_str() },
+    })
 }
 
 fn location(l: &Label) -> Value {

@@ -113,6 +113,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         };
         if cx.project.kind == ProjectKind::Wrangler {
             d.primary.message = Some("the top level has no `compatibility_date`".to_owned());
+            d = d.with_fix(crate::fix::build::compat_date(cx));
         }
         out.push(d.with_help(help(cx)));
     }

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Fix, Severity};
+use crate::fix::edit;
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 
 pub static RULE: Rule = Rule {
@@ -67,7 +68,8 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                         )
                         .with_secondary(cx.label(flags[j].span, "first listed here"))
                         .with_help("remove the repeated entry")
-                        .with_env(env.name_str()),
+                        .with_env(env.name_str())
+                        .with_fix(remove_flag(cx, flag.span)),
                     ),
                     None => {
                         first.insert(flag.as_str(), i);
@@ -91,6 +93,16 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Safe: the runtime refuses the list as it is, and the repeat adds nothing the first entry
+/// does not already give.
+fn remove_flag(cx: &Ctx, span: crate::source::Span) -> Option<Fix> {
+    let (list, i) = edit::find_list_item(cx.root, span)?;
+    Some(Fix::safe(
+        "remove the repeated flag",
+        edit::remove_list_item(cx.file(), list, i)?,
+    ))
 }
 
 /// Which flag to keep: `nodejs_compat` implies v2 from 2024-09-23 (wrangler's

@@ -127,7 +127,13 @@ fn wrangler_env(cx: &Ctx, env: &Env, out: &mut Vec<Diagnostic>) {
         let mut diag = cx
             .diag(d.class_name.span, message)
             .with_help(help)
-            .with_env(env.name_str());
+            .with_env(env.name_str())
+            .with_fix(crate::fix::build::missing_migration(
+                cx,
+                env,
+                class,
+                uses_exports,
+            ));
         if let Some(origin) = lc.migrations_origin.filter(|_| !lc.migrations.is_empty()) {
             if let Some(key) = origin.key_span {
                 let label = if origin.origin == Origin::Inherited {

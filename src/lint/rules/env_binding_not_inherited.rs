@@ -82,7 +82,13 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                         "repeat `{}` inside `env.{}` (non-inheritable keys are never copied into environments)",
                         missing.key, name.value
                     ))
-                    .with_env(Some(&name.value));
+                    .with_env(Some(&name.value))
+                    .with_fix(crate::fix::build::copy_into_env(
+                        cx,
+                        &name.value,
+                        &missing.key,
+                        missing.top_key_span,
+                    ));
                 out.push(d);
             }
             partial(cx, top, env, &name.value, &mut out);

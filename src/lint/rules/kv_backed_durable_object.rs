@@ -93,7 +93,8 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     out.push(
                         cx.diag(origin.span, message)
                             .with_help(HELP)
-                            .with_env(env.name_str()),
+                            .with_env(env.name_str())
+                            .with_fix(to_sqlite(cx, lc, origin.span)),
                     );
                 }
             }
@@ -156,4 +157,27 @@ fn storage_span(cx: &Ctx, class: &DoClass) -> Span {
         .and_then(|items| items.iter().find(|n| n.span == class.span))
         .and_then(|n| n.get("storage"))
         .map_or(class.class_name.span, |n| n.span)
+}
+
+/// `new_classes` → `new_sqlite_classes`, only when that step is the whole migration history (no
+/// deployed history can hold the class yet). Unsafe: doforge cannot see whether it was applied.
+fn to_sqlite(
+    cx: &Ctx,
+    lc: &crate::model::Lifecycle,
+    class: crate::source::Span,
+) -> Option<crate::diagnostics::Fix> {
+    if lc.migrations.len() != 1 || cx.project.kind != crate::model::ProjectKind::Wrangler {
+        return None;
+    }
+    let entry = crate::fix::edit::find_list_entry(cx.root, class)?;
+    (entry.key == "new_classes").then(|| {
+        crate::diagnostics::Fix::unsafe_(
+            "rename `new_classes` to `new_sqlite_classes` (only for a Worker never deployed)",
+            vec![crate::fix::edit::rename_key(
+                cx.file(),
+                entry.key_span,
+                "new_sqlite_classes",
+            )],
+        )
+    })
 }

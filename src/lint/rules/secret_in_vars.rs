@@ -578,6 +578,12 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                 if let Some(s) = also_secret {
                     d = d.with_secondary(cx.label(s.span, "also declared as a secret here"));
                 }
+                d = d.with_fix(crate::fix::build::var_to_secret(
+                    cx,
+                    env,
+                    var.name.span,
+                    also_secret.is_some(),
+                ));
                 out.push(d);
             }
         }

@@ -1,7 +1,7 @@
 //! `unknown-field`: a key wrangler does not know, at any depth, checked against the key tree
 //! derived from wrangler's own `config-schema.json`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Applicability, Diagnostic, Fix, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::schema::wrangler_keys::{unknown_keys, wrangler_config};
 
@@ -77,8 +77,29 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
             )
             .with_help(help)
             .with_env(env_of(&key_path))
+            .with_fix(
+                u.suggestion
+                    .as_deref()
+                    .map(|s| rename(cx, &u.path, u.key_span, s)),
+            )
         })
         .collect()
+}
+
+/// Rename a near-miss to the known key. Unsafe inside `migrations`: that rewrites a step that
+/// may have been applied already (see `fix::catalog`).
+fn rename(cx: &Ctx, path: &str, key_span: crate::source::Span, to: &str) -> Fix {
+    let in_migrations = path.starts_with("migrations") || path.contains(".migrations");
+    let applicability = if in_migrations {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    Fix::new(
+        format!("rename the key to `{to}`"),
+        applicability,
+        vec![crate::fix::edit::rename_key(cx.file(), key_span, to)],
+    )
 }
 
 /// `env.<name>…` paths belong to that environment.
