@@ -3,6 +3,7 @@
 //! and inline suppressions.
 
 pub mod docs;
+pub mod environments;
 pub mod git_history;
 pub mod registry;
 pub mod rule;
