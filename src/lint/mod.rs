@@ -5,6 +5,7 @@
 pub mod docs;
 pub mod environments;
 pub mod git_history;
+pub mod paths;
 pub mod registry;
 pub mod rule;
 pub mod rules;
