@@ -33,6 +33,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::binding_name_invalid::RULE,
             &rules::class_name_invalid::RULE,
             &rules::r2_bucket_name_invalid::RULE,
+            &rules::resource_id_invalid::RULE,
             &rules::worker_name_invalid::RULE,
             // rules: naming-compat
             &rules::both_config_files::RULE,

@@ -21,6 +21,7 @@ pub mod class_unbound;
 pub mod placeholder_id;
 pub mod preview_id_equals_id;
 pub mod r2_bucket_name_invalid;
+pub mod resource_id_invalid;
 pub mod secret_in_vars;
 pub mod self_script_name;
 pub mod worker_name_invalid;

@@ -215,6 +215,11 @@ fn placeholder(value: &str, field: Field) -> Option<&'static str> {
     None
 }
 
+/// Whether an opaque id is a placeholder (other rules leave those to this one).
+pub(crate) fn is_placeholder_id(value: &str, binding: Option<&str>) -> bool {
+    placeholder(value, Field::Id { binding }).is_some()
+}
+
 /// Whether a resource name (bucket, queue) is a placeholder (other rules leave those to this one).
 pub(crate) fn is_placeholder_name(value: &str) -> bool {
     placeholder(value, Field::Name).is_some()
