@@ -13,6 +13,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::unused_suppression::RULE,
             // Environments
             &rules::env_binding_not_inherited::RULE,
+            &rules::production_shares_state::RULE,
             // Bindings
             &rules::duplicate_binding::RULE,
             // rules: lifecycle

@@ -20,6 +20,7 @@ pub mod class_name_invalid;
 pub mod class_unbound;
 pub mod placeholder_id;
 pub mod preview_id_equals_id;
+pub mod production_shares_state;
 pub mod r2_bucket_name_invalid;
 pub mod resource_id_invalid;
 pub mod secret_in_vars;
