@@ -21,6 +21,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::deleted_class_still_bound::RULE,
             &rules::do_missing_migration::RULE,
             &rules::env_migrations_override::RULE,
+            &rules::external_class_hosted_here::RULE,
             &rules::kv_backed_durable_object::RULE,
             &rules::migration_class_conflict::RULE,
             &rules::migration_history_rewritten::RULE,

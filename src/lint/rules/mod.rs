@@ -9,6 +9,7 @@ pub mod container_requires_sqlite;
 pub mod deleted_class_still_bound;
 pub mod do_missing_migration;
 pub mod env_migrations_override;
+pub mod external_class_hosted_here;
 pub mod kv_backed_durable_object;
 pub mod migration_class_conflict;
 pub mod migration_history_rewritten;
