@@ -188,3 +188,38 @@ fn files_are_found_by_variant_and_explicit_files_by_content() {
     }
 }
 
+/// After the bundled runtime's newest date, advice stops at that date and a newer date is a
+/// warning (deploys work, `wrangler dev` does not).
+#[test]
+fn compatibility_advice_never_passes_the_runtime_date() {
+    use doforge::lint::runtime::NEWEST_SUPPORTED_DATE;
+    use doforge::source::{Format, SourceFile};
+    let opts = CheckOptions {
+        today: Some("2026-12-01".to_owned()),
+        ..options()
+    };
+    let newer = SourceFile::new(
+        "wrangler.toml",
+        Format::WranglerToml,
+        "name = \"a\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2026-11-30\"\n".to_owned(),
+    );
+    let report = doforge::check::check_sources(&[newer], &opts);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "compat-date-invalid")
+        .expect("a date newer than the runtime's is flagged");
+    assert_eq!(d.severity, doforge::diagnostics::Severity::Warning);
+    assert!(d.help.as_deref().unwrap().contains(NEWEST_SUPPORTED_DATE));
+    let missing = SourceFile::new(
+        "wrangler.toml",
+        Format::WranglerToml,
+        "name = \"a\"\nmain = \"src/index.ts\"\n".to_owned(),
+    );
+    let report = doforge::check::check_sources(&[missing], &opts);
+    let help = report.diagnostics[0].help.clone().unwrap();
+    assert!(
+        help.contains(NEWEST_SUPPORTED_DATE) && !help.contains("2026-12-01"),
+        "{help}"
+    );
+}

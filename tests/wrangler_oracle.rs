@@ -933,3 +933,28 @@ fn prepares_a_copy_for_a_dry_run() {
     assert!(sandbox.join("app").join(wrangler::STUB_ENTRY).is_file());
 }
 
+/// doforge's idea of the newest compatibility date wrangler can run (`lint::runtime`) is the
+/// installed oracle's: its wrangler version, and the date in its bundled workerd's version.
+#[test]
+fn newest_supported_compatibility_date_is_the_installed_runtimes() {
+    let modules = common::wrangler::oracle_dir().join("node_modules");
+    let version = |package: &str| -> String {
+        let text = std::fs::read_to_string(modules.join(package).join("package.json"))
+            .unwrap_or_else(|e| panic!("{package}/package.json: {e}"));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["version"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        version("wrangler"),
+        doforge::lint::runtime::WRANGLER_VERSION
+    );
+    // workerd versions are `1.YYYYMMDD.patch`.
+    let workerd = version("workerd");
+    let date = workerd.split('.').nth(1).unwrap();
+    let date = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
+    assert_eq!(
+        date,
+        doforge::lint::runtime::NEWEST_SUPPORTED_DATE,
+        "workerd {workerd}"
+    );
+}

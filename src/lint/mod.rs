@@ -9,6 +9,7 @@ pub mod paths;
 pub mod registry;
 pub mod rule;
 pub mod rules;
+pub mod runtime;
 pub mod settings;
 pub mod source_scan;
 pub mod suppress;
