@@ -144,3 +144,82 @@ fn a_one_megabyte_blueprint_is_checked_without_trouble() {
     );
     assert_eq!(report.files[0].project.as_ref().unwrap().classes.len(), i);
 }
+
+/// Finding the files: `wrangler.<variant>.*` in a directory walk, explicit files whatever their
+/// name, and exit 2 for a file that is another tool's or a path that yields nothing.
+#[test]
+fn files_are_found_by_variant_and_explicit_files_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let config = "name = \"agg\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2026-01-15\"\n";
+    std::fs::write(root.join("wrangler.aggregator.toml"), config).unwrap();
+    std::fs::write(root.join("wrangler.toml.dev"), config).unwrap();
+    std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    std::fs::create_dir(root.join("empty")).unwrap();
+
+    let walked = check_paths(&[root.to_path_buf()], &options());
+    let names: Vec<String> = walked
+        .files
+        .iter()
+        .map(|f| {
+            f.file
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(names, ["wrangler.aggregator.toml"]);
+    assert_eq!(walked.exit_code(false), 0);
+
+    let explicit = check_paths(&[root.join("wrangler.toml.dev")], &options());
+    assert_eq!(explicit.exit_code(false), 0, "{:?}", explicit.diagnostics);
+    assert_eq!(explicit.summary.files, 1);
+
+    for bad in [root.join("Cargo.toml"), root.join("empty")] {
+        let report = check_paths(std::slice::from_ref(&bad), &options());
+        assert_eq!(report.exit_code(true), 2, "{}", bad.display());
+        let message = &report.diagnostics[0].message;
+        assert!(
+            message.contains("a Cargo manifest") || message.contains("found no wrangler config"),
+            "{message}"
+        );
+    }
+}
+
+/// After the bundled runtime's newest date, advice stops at that date and a newer date is a
+/// warning (deploys work, `wrangler dev` does not).
+#[test]
+fn compatibility_advice_never_passes_the_runtime_date() {
+    use doforge::lint::runtime::NEWEST_SUPPORTED_DATE;
+    use doforge::source::{Format, SourceFile};
+    let opts = CheckOptions {
+        today: Some("2026-12-01".to_owned()),
+        ..options()
+    };
+    let newer = SourceFile::new(
+        "wrangler.toml",
+        Format::WranglerToml,
+        "name = \"a\"\nmain = \"src/index.ts\"\ncompatibility_date = \"2026-11-30\"\n".to_owned(),
+    );
+    let report = doforge::check::check_sources(&[newer], &opts);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "compat-date-invalid")
+        .expect("a date newer than the runtime's is flagged");
+    assert_eq!(d.severity, doforge::diagnostics::Severity::Warning);
+    assert!(d.help.as_deref().unwrap().contains(NEWEST_SUPPORTED_DATE));
+    let missing = SourceFile::new(
+        "wrangler.toml",
+        Format::WranglerToml,
+        "name = \"a\"\nmain = \"src/index.ts\"\n".to_owned(),
+    );
+    let report = doforge::check::check_sources(&[missing], &opts);
+    let help = report.diagnostics[0].help.clone().unwrap();
+    assert!(
+        help.contains(NEWEST_SUPPORTED_DATE) && !help.contains("2026-12-01"),
+        "{help}"
+    );
+}

@@ -34,3 +34,34 @@ fn rule_docs_are_up_to_date() {
         stale.join(", ")
     );
 }
+
+/// Every code doforge prints can be explained: lint rules by their pages, the other codes by
+/// `lint::docs::BUILTIN_CODES` (`doforge explain syntax`).
+#[test]
+fn every_built_in_code_is_explained() {
+    use doforge::generate::lifecycle;
+    let codes = [
+        doforge::check::SYNTAX,
+        doforge::check::IO,
+        doforge::check::UNKNOWN_ENV,
+        doforge::model::blueprint::UNRESOLVED,
+        doforge::model::blueprint::DUPLICATE,
+        lifecycle::CLASS_REMOVED,
+        lifecycle::STORAGE_CHANGED,
+        lifecycle::RENAME_SOURCE_MISSING,
+        lifecycle::LIFECYCLE_CONFLICT,
+        lifecycle::WORKER_REMOVED,
+        "schema",
+        "settings",
+        "unknown-rule",
+        "instance-key-invalid",
+        "kind-needs-sqlite",
+    ];
+    for code in codes {
+        assert!(
+            doforge::lint::docs::builtin_page(code).is_some()
+                || doforge::lint::registry::find(code).is_some(),
+            "`doforge explain {code}` has nothing to say"
+        );
+    }
+}

@@ -18,7 +18,9 @@
 //!
 //! Needs the oracle from `scripts/setup-oracle.sh` (`$DOFORGE_ORACLE_DIR` or `target/oracle`);
 //! fails, never skips, without it. `DOFORGE_ORACLE_JOBS` sets the number of parallel wrangler
-//! calls (default 3). Run with `--nocapture` to see the table of every message and its rule.
+//! calls (default 3); `DOFORGE_ORACLE_ONLY=part,part` runs only the configs whose path contains
+//! one of the parts (for new fixtures; the whole corpus takes about half an hour on two cores).
+//! Run with `--nocapture` to see the table of every message and its rule.
 
 mod common;
 
@@ -65,6 +67,11 @@ const TABLE: &[Class] = &[
     },
     Class {
         pattern: r"^Unexpected fields found in \S+ field: ",
+        rules: &["unknown-field"],
+    },
+    // Keys wrangler 4 deprecated (unknown-field names each with its replacement).
+    Class {
+        pattern: r#"^"containers\.(?:instances|durable_objects|wrangler_ssh|configuration)" is deprecated|"constraints\.tier" has been deprecated|^The "delivery_delay" field in "[^"]+" is deprecated|^The "pipeline" field in "[^"]+" bindings is deprecated"#,
         rules: &["unknown-field"],
     },
     // Non-inheritable keys and bindings missing from an env.
@@ -473,13 +480,20 @@ fn doforge_reports_every_problem_wrangler_reports() {
     std::env::set_current_dir(manifest_dir()).unwrap();
     let bin = wrangler::wrangler_bin();
     let started = Instant::now();
-    let cases = corpus();
+    let mut cases = corpus();
     assert!(
         cases
             .iter()
             .any(|c| c.config.starts_with("tests/fixtures/seeds")),
         "the corpus has no seed config: is tests/fixtures there?"
     );
+    // `DOFORGE_ORACLE_ONLY=a,b`: only the configs whose path contains one of these (a quick run
+    // over new fixtures; the full corpus takes half an hour on two cores).
+    if let Ok(only) = std::env::var("DOFORGE_ORACLE_ONLY") {
+        let parts: Vec<&str> = only.split(',').filter(|p| !p.is_empty()).collect();
+        cases.retain(|c| parts.iter().any(|p| c.config.to_string_lossy().contains(p)));
+        eprintln!("DOFORGE_ORACLE_ONLY: {} configs", cases.len());
+    }
 
     // Jobs: every (case, target), identical content + target run once.
     let mut targets_of: Vec<Vec<Option<String>>> = Vec::new();
@@ -917,4 +931,30 @@ fn prepares_a_copy_for_a_dry_run() {
     let p = wrangler::prepare(&config, &sandbox);
     assert_eq!(p.needs_entry, vec![None, Some("x".to_owned())]);
     assert!(sandbox.join("app").join(wrangler::STUB_ENTRY).is_file());
+}
+
+/// doforge's idea of the newest compatibility date wrangler can run (`lint::runtime`) is the
+/// installed oracle's: its wrangler version, and the date in its bundled workerd's version.
+#[test]
+fn newest_supported_compatibility_date_is_the_installed_runtimes() {
+    let modules = common::wrangler::oracle_dir().join("node_modules");
+    let version = |package: &str| -> String {
+        let text = std::fs::read_to_string(modules.join(package).join("package.json"))
+            .unwrap_or_else(|e| panic!("{package}/package.json: {e}"));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["version"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        version("wrangler"),
+        doforge::lint::runtime::WRANGLER_VERSION
+    );
+    // workerd versions are `1.YYYYMMDD.patch`.
+    let workerd = version("workerd");
+    let date = workerd.split('.').nth(1).unwrap();
+    let date = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
+    assert_eq!(
+        date,
+        doforge::lint::runtime::NEWEST_SUPPORTED_DATE,
+        "workerd {workerd}"
+    );
 }

@@ -1,11 +1,15 @@
 //! Which files `doforge check PATH...` looks at.
 //!
-//! Explicit files are checked by their name: `wrangler*.toml` / `wrangler*.json(c)` as wrangler
-//! configs, any other `.yaml`/`.yml` as a blueprint. In directories doforge picks up every
-//! `wrangler.{toml,json,jsonc}` and every YAML file that looks like a blueprint (named
-//! `blueprint.yaml`, `*.blueprint.yaml`, `doforge.yaml`, or holding top-level `project_name:` and
-//! `provider:` keys), skipping `node_modules`, `target`, `.git`, `.wrangler` and other hidden
-//! directories.
+//! A file given explicitly is never refused for its name (seed 004 runs `wrangler dev --config
+//! wrangler.toml.dev`): its format comes from its extension (`.toml`, `.json`/`.jsonc`,
+//! `.yaml`/`.yml`), else from its content (see [`sniff`]). A file that is clearly something else —
+//! a `Cargo.toml`, a `package.json`, a `tsconfig.json` — is a problem (exit 2) with a message
+//! saying what it is. In directories doforge picks up every `wrangler.{toml,json,jsonc}`, every
+//! `wrangler.<variant>.{toml,json,jsonc}` (`wrangler.staging.jsonc`, used with `--config`), and
+//! every YAML file that looks like a blueprint (named `blueprint.yaml`, `*.blueprint.yaml`,
+//! `doforge.yaml`, or holding top-level `project_name:` and `provider:` keys), skipping
+//! `node_modules`, `target`, `.git`, `.wrangler` and other hidden directories. A path that yields
+//! no file at all is a problem too: a CI gate must not pass on zero files.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -40,15 +44,22 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             }
         };
         if meta.is_dir() {
+            let before = out.files.len();
             walk(path, &mut out);
-        } else {
-            match Format::from_path(path) {
-                Some(f) => out.files.push((path.clone(), f)),
-                None => out.problems.push((
+            if out.files.len() == before {
+                out.problems.push((
                     path.clone(),
-                    format!("{} is neither a blueprint (.yaml/.yml) nor a wrangler config", path.display()),
-                    "doforge checks wrangler.toml, wrangler.json, wrangler.jsonc and blueprint YAML files".into(),
-                )),
+                    format!(
+                        "found no wrangler config or blueprint in {}",
+                        path.display()
+                    ),
+                    "doforge looks for wrangler.toml, wrangler.json(c), wrangler.<variant>.toml|json|jsonc and blueprint YAML files (not in node_modules, target or hidden directories); pass a config file by name to check it whatever it is called".into(),
+                ));
+            }
+        } else {
+            match explicit_format(path) {
+                Ok(f) => out.files.push((path.clone(), f)),
+                Err((message, help)) => out.problems.push((path.clone(), message, help)),
             }
         }
     }
@@ -87,19 +98,169 @@ fn walk(dir: &Path, out: &mut Discovered) {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-        let format = match name.as_str() {
-            "wrangler.toml" => Some(Format::WranglerToml),
-            "wrangler.json" | "wrangler.jsonc" => Some(Format::WranglerJson),
-            _ if (name.ends_with(".yaml") || name.ends_with(".yml"))
+        let format = match wrangler_name(&name) {
+            Some(f) => Some(f),
+            None if (name.ends_with(".yaml") || name.ends_with(".yml"))
                 && looks_like_blueprint(entry.path()) =>
             {
                 Some(Format::Blueprint)
             }
-            _ => None,
+            None => None,
         };
         if let Some(f) = format {
             out.files.push((entry.into_path(), f));
         }
+    }
+}
+
+/// `wrangler.toml|json|jsonc` and `wrangler.<variant>.toml|json|jsonc` (lower-cased name).
+fn wrangler_name(name: &str) -> Option<Format> {
+    let rest = name.strip_prefix("wrangler.")?;
+    let (variant, format) = if let Some(v) = rest.strip_suffix("toml") {
+        (v, Format::WranglerToml)
+    } else if let Some(v) = rest
+        .strip_suffix("jsonc")
+        .or_else(|| rest.strip_suffix("json"))
+    {
+        (v, Format::WranglerJson)
+    } else {
+        return None;
+    };
+    // "" (wrangler.toml) or "<variant>." with a non-empty variant.
+    (variant.is_empty() || (variant.len() > 1 && variant.ends_with('.'))).then_some(format)
+}
+
+/// Files that are certainly not wrangler configs, by name: (name, what it is).
+const NOT_WRANGLER: &[(&str, &str)] = &[
+    ("cargo.toml", "a Cargo manifest"),
+    ("cargo.lock", "a Cargo lock file"),
+    ("pyproject.toml", "a Python project file"),
+    ("rust-toolchain.toml", "a Rust toolchain file"),
+    ("rustfmt.toml", "a rustfmt configuration"),
+    ("clippy.toml", "a clippy configuration"),
+    ("deny.toml", "a cargo-deny configuration"),
+    ("netlify.toml", "a Netlify configuration"),
+    ("fly.toml", "a Fly.io configuration"),
+    ("doforge.toml", "doforge's own settings file"),
+    ("package.json", "an npm package manifest"),
+    ("package-lock.json", "an npm lock file"),
+    ("tsconfig.json", "a TypeScript configuration"),
+    ("jsconfig.json", "a JavaScript project configuration"),
+    ("composer.json", "a Composer manifest"),
+    ("vercel.json", "a Vercel configuration"),
+    ("biome.json", "a Biome configuration"),
+    ("biome.jsonc", "a Biome configuration"),
+    ("deno.json", "a Deno configuration"),
+    ("deno.jsonc", "a Deno configuration"),
+];
+
+/// The format of a file named on the command line, or why it cannot be checked.
+fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if let Some((_, what)) = NOT_WRANGLER.iter().find(|(n, _)| *n == name) {
+        return Err((
+            format!(
+                "{} is {what}, not a wrangler config or blueprint",
+                path.display()
+            ),
+            "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
+                .into(),
+        ));
+    }
+    let by_extension = if name.ends_with(".toml") {
+        Some(Format::WranglerToml)
+    } else if name.ends_with(".json") || name.ends_with(".jsonc") {
+        Some(Format::WranglerJson)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some(Format::Blueprint)
+    } else {
+        None
+    };
+    let head = read_head(path);
+    let format = match by_extension {
+        Some(f) => f,
+        None => sniff(&head).ok_or_else(|| {
+            (
+                format!(
+                    "cannot tell what {} is: its name has no .toml, .json(c) or .yaml extension and its content looks like neither a wrangler config nor a blueprint",
+                    path.display()
+                ),
+                "doforge checks wrangler configs (TOML or JSON with comments) and blueprint YAML files; rename the file with its format's extension".into(),
+            )
+        })?,
+    };
+    if let Some(what) = foreign_content(format, &head) {
+        return Err((
+            format!(
+                "{} is {what}, not a wrangler config or blueprint",
+                path.display()
+            ),
+            "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
+                .into(),
+        ));
+    }
+    Ok(format)
+}
+
+/// The first 64 KiB of a file, lossily decoded (empty when unreadable: loading reports that).
+fn read_head(path: &Path) -> String {
+    let mut head = Vec::new();
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.take(64 * 1024).read_to_end(&mut head);
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// The format of a file without a telling extension (`wrangler.toml.dev`), from its content: JSON
+/// when it starts with `{` (after comments), a blueprint when it has `project_name:` and
+/// `provider:` lines, TOML when it has a `key = value` line or a `[table]` header.
+pub fn sniff(text: &str) -> Option<Format> {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let first = lines.clone().next()?;
+    if first.starts_with('{') || first.starts_with("//") || first.starts_with("/*") {
+        return Some(Format::WranglerJson);
+    }
+    let top = |k: &str| text.lines().any(|l| l.starts_with(k));
+    if top("project_name:") && top("provider:") {
+        return Some(Format::Blueprint);
+    }
+    let tomlish = |l: &str| {
+        (l.starts_with('[') && l.ends_with(']'))
+            || l.split_once('=').is_some_and(|(k, _)| {
+                let k = k.trim().trim_matches('"');
+                !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            })
+    };
+    lines.any(tomlish).then_some(Format::WranglerToml)
+}
+
+/// What a TOML or JSON file is when its content shows it is another tool's file.
+fn foreign_content(format: Format, head: &str) -> Option<&'static str> {
+    let has_line = |l: &str| head.lines().any(|x| x.trim() == l);
+    match format {
+        Format::WranglerToml if has_line("[package]") || has_line("[workspace]") => {
+            Some("a Cargo manifest")
+        }
+        Format::WranglerToml if head.lines().any(|x| x.trim().starts_with("[tool.")) => {
+            Some("a Python project file")
+        }
+        Format::WranglerJson
+            if !head.contains("\"compatibility_date\"")
+                && ["\"dependencies\"", "\"devDependencies\"", "\"scripts\""]
+                    .iter()
+                    .any(|k| head.contains(k)) =>
+        {
+            Some("an npm package manifest")
+        }
+        _ => None,
     }
 }
 
@@ -141,6 +302,9 @@ mod tests {
         let root = dir.path();
         for (p, text) in [
             ("a/wrangler.toml", "name = \"a\"\n"),
+            ("a/wrangler.staging.jsonc", "{}"),
+            ("a/wrangler.toml.bak", ""),
+            ("a/wrangler..toml", ""),
             ("b/wrangler.jsonc", "{}"),
             ("c/app.yaml", "project_name: x\nprovider: cloudflare\n"),
             ("c/ci.yaml", "on: push\n"),
@@ -167,6 +331,7 @@ mod tests {
         assert_eq!(
             rel,
             [
+                ("a/wrangler.staging.jsonc".to_owned(), Format::WranglerJson),
                 ("a/wrangler.toml".to_owned(), Format::WranglerToml),
                 ("b/wrangler.jsonc".to_owned(), Format::WranglerJson),
                 ("c/app.yaml".to_owned(), Format::Blueprint),
@@ -179,8 +344,43 @@ mod tests {
     fn missing_and_unsupported_paths_are_problems() {
         let dir = tempfile::tempdir().unwrap();
         let readme = dir.path().join("README.md");
-        std::fs::write(&readme, "").unwrap();
-        let found = discover(&[dir.path().join("nope.toml"), readme]);
-        assert_eq!(found.problems.len(), 2);
+        std::fs::write(&readme, "Hello.\n").unwrap();
+        let cargo = dir.path().join("Cargo.toml");
+        std::fs::write(&cargo, "[package]\nname = \"x\"\n").unwrap();
+        let manifest = dir.path().join("app.json");
+        std::fs::write(&manifest, "{ \"name\": \"x\", \"scripts\": {} }").unwrap();
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let found = discover(&[dir.path().join("nope.toml"), readme, cargo, manifest, empty]);
+        assert_eq!(found.problems.len(), 5, "{:?}", found.problems);
+        assert!(found.problems[2].1.contains("a Cargo manifest"));
+        assert!(found.problems[3].1.contains("an npm package manifest"));
+        assert!(found.problems[4].1.contains("found no wrangler config"));
+    }
+
+    #[test]
+    fn explicit_files_are_never_refused_for_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = dir.path().join("wrangler.toml.dev");
+        std::fs::write(&dev, "# dev\nname = \"x\"\n").unwrap();
+        let json = dir.path().join("config.local");
+        std::fs::write(&json, "// local\n{ \"name\": \"x\" }").unwrap();
+        let any = dir.path().join("aggregator.toml");
+        std::fs::write(&any, "name = \"agg\"\n").unwrap();
+        let found = discover(&[dev.clone(), json.clone(), any.clone()]);
+        assert!(found.problems.is_empty(), "{:?}", found.problems);
+        assert_eq!(
+            found.files,
+            [
+                (dev, Format::WranglerToml),
+                (json, Format::WranglerJson),
+                (any, Format::WranglerToml)
+            ]
+        );
+        assert_eq!(sniff("just words\n"), None);
+        assert_eq!(
+            sniff("project_name: x\nprovider: cloudflare\n"),
+            Some(Format::Blueprint)
+        );
     }
 }

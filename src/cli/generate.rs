@@ -74,6 +74,29 @@ declare them under `secrets:` and set them with `wrangler secret put NAME` \
         )?;
         return Ok(EXIT_FINDINGS);
     }
+    // What `check` would say is said here too: warnings do not stop generation, but a config
+    // generated from a blueprint with findings should not look clean.
+    let warnings: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .cloned()
+        .collect();
+    if !warnings.is_empty() {
+        let summary = Summary::count(1, &warnings);
+        let mut err = io::stderr();
+        render::render(
+            OutputFormat::Human,
+            &warnings,
+            &summary,
+            &[],
+            &RenderOptions {
+                color: color_wanted(err.is_terminal()),
+                width: 100,
+            },
+            &mut err,
+        )?;
+    }
     let Some(project) = report.files.first().and_then(|f| f.project.as_ref()) else {
         writeln!(
             out,

@@ -120,8 +120,9 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to check (default: the current directory). Directories are searched
-    /// for wrangler.{toml,json,jsonc} and blueprint YAML files, skipping node_modules, target and
-    /// hidden directories.
+    /// for wrangler.{toml,json,jsonc}, wrangler.<variant>.{toml,json,jsonc} and blueprint YAML
+    /// files, skipping node_modules, target and hidden directories; a file given by name is
+    /// checked whatever it is called (its format from its extension, else its content).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.

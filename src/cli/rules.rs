@@ -64,6 +64,10 @@ pub fn explain(name: &str, out: &mut dyn Write) -> io::Result<i32> {
             out.write_all(docs::rule_page(rule).as_bytes())?;
             Ok(EXIT_CLEAN)
         }
+        None if docs::builtin_page(name).is_some() => {
+            out.write_all(docs::builtin_page(name).unwrap_or_default().as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
         None => {
             let hint =
                 crate::schema::wrangler_keys::suggest(name, registry::all().iter().map(|r| r.name))

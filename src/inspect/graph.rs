@@ -17,9 +17,12 @@ pub enum Node {
         class: String,
     },
     Queue(String),
-    /// A KV namespace, R2 bucket, D1 database, dataset, … by kind and name.
+    /// A KV namespace, R2 bucket, D1 database, dataset, … by kind and name (its id or name as
+    /// written; for one the config does not name — an id left to provisioning, a Hyperdrive or
+    /// AI binding the model does not type — the binding, scoped to its worker, so two such
+    /// resources never merge into one node).
     Resource {
-        kind: &'static str,
+        kind: String,
         name: String,
     },
 }
@@ -62,6 +65,14 @@ pub fn build(projects: &[&Project], env: Option<&str>) -> DiGraph<Node, String> 
                 let name = |v: &Option<crate::model::Sp<String>>| {
                     v.as_ref().map_or("?".to_owned(), |s| s.value.clone())
                 };
+                // A resource named by `v`, else by this binding of this worker.
+                let resource = |kind: &str, v: &Option<crate::model::Sp<String>>| Node::Resource {
+                    kind: kind.to_owned(),
+                    name: match v {
+                        Some(s) if !s.value.trim().is_empty() => s.value.clone(),
+                        _ => format!("{} of {script}", b.name.value),
+                    },
+                };
                 let (target, label) = match &b.kind {
                     BindingKind::DurableObject(d) => {
                         let host = d
@@ -93,45 +104,29 @@ pub fn build(projects: &[&Project], env: Option<&str>) -> DiGraph<Node, String> 
                     BindingKind::QueueProducer { queue } => {
                         (Node::Queue(name(queue)), format!("{} (send)", b.name.value))
                     }
-                    BindingKind::KvNamespace { id, .. } => (
-                        Node::Resource {
-                            kind: "KV",
-                            name: name(id),
-                        },
-                        b.name.value.clone(),
-                    ),
-                    BindingKind::R2Bucket { bucket_name, .. } => (
-                        Node::Resource {
-                            kind: "R2",
-                            name: name(bucket_name),
-                        },
-                        b.name.value.clone(),
-                    ),
-                    BindingKind::D1Database { database_name, .. } => (
-                        Node::Resource {
-                            kind: "D1",
-                            name: name(database_name),
-                        },
-                        b.name.value.clone(),
-                    ),
-                    BindingKind::AnalyticsEngine { dataset } => (
-                        Node::Resource {
-                            kind: "dataset",
-                            name: name(dataset),
-                        },
-                        b.name.value.clone(),
-                    ),
+                    BindingKind::KvNamespace { id, .. } => {
+                        (resource("KV", id), b.name.value.clone())
+                    }
+                    BindingKind::R2Bucket { bucket_name, .. } => {
+                        (resource("R2", bucket_name), b.name.value.clone())
+                    }
+                    BindingKind::D1Database {
+                        database_name,
+                        database_id,
+                        ..
+                    } => {
+                        let named = database_name.as_ref().or(database_id.as_ref()).cloned();
+                        (resource("D1", &named), b.name.value.clone())
+                    }
+                    BindingKind::AnalyticsEngine { dataset } => {
+                        (resource("dataset", dataset), b.name.value.clone())
+                    }
                     BindingKind::Assets => continue,
-                    BindingKind::Other { key } => (
-                        Node::Resource {
-                            kind: "binding",
-                            name: key.clone(),
-                        },
-                        b.name.value.clone(),
-                    ),
+                    BindingKind::Other { key } => (resource(key, &None), b.name.value.clone()),
                 };
                 let t = node(&mut g, target);
-                g.update_edge(me, t, label);
+                // One edge per binding: two bindings to one resource are two edges.
+                g.add_edge(me, t, label);
             }
             for c in &e.queue_consumers {
                 let q = node(
@@ -247,6 +242,32 @@ fn mermaid_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resources_keep_their_identity_and_every_binding_its_edge() {
+        use crate::source::{self, Format, Limits, SourceFile};
+        let text = r#"
+name = "api"
+hyperdrive = [{ binding = "PG", id = "5bbc3c9c39ec4641b7f94344675acd2d" }, { binding = "PG_RO", id = "0f2ac7d1e3b94c55a1b2c3d4e5f60718" }]
+kv_namespaces = [{ binding = "CACHE" }, { binding = "SESSIONS" }, { binding = "A", id = "x1" }, { binding = "B", id = "x1" }]
+"#;
+        let file = SourceFile::new("wrangler.toml", Format::WranglerToml, text.to_owned());
+        let root = source::parse(&file, &Limits::default()).unwrap();
+        let project = crate::model::wrangler::resolve(&file, &root).0.unwrap();
+        let g = build(&[&project], None);
+        let labels: Vec<String> = g.node_weights().map(Node::label).collect();
+        for l in [
+            "hyperdrive PG of api",
+            "hyperdrive PG_RO of api",
+            "KV CACHE of api",
+            "KV SESSIONS of api",
+            "KV x1",
+        ] {
+            assert!(labels.contains(&l.to_owned()), "{l} in {labels:?}");
+        }
+        // api → KV x1 twice (bindings A and B), and one edge per other binding.
+        assert_eq!(g.edge_count(), 6);
+    }
 
     #[test]
     fn labels_are_escaped() {

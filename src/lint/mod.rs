@@ -3,10 +3,13 @@
 //! and inline suppressions.
 
 pub mod docs;
+pub mod environments;
 pub mod git_history;
+pub mod paths;
 pub mod registry;
 pub mod rule;
 pub mod rules;
+pub mod runtime;
 pub mod settings;
 pub mod source_scan;
 pub mod suppress;

@@ -13,6 +13,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::unused_suppression::RULE,
             // Environments
             &rules::env_binding_not_inherited::RULE,
+            &rules::production_shares_state::RULE,
             // Bindings
             &rules::duplicate_binding::RULE,
             // rules: lifecycle
@@ -20,6 +21,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::deleted_class_still_bound::RULE,
             &rules::do_missing_migration::RULE,
             &rules::env_migrations_override::RULE,
+            &rules::external_class_hosted_here::RULE,
             &rules::kv_backed_durable_object::RULE,
             &rules::migration_class_conflict::RULE,
             &rules::migration_history_rewritten::RULE,
@@ -33,6 +35,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::binding_name_invalid::RULE,
             &rules::class_name_invalid::RULE,
             &rules::r2_bucket_name_invalid::RULE,
+            &rules::resource_id_invalid::RULE,
             &rules::worker_name_invalid::RULE,
             // rules: naming-compat
             &rules::both_config_files::RULE,

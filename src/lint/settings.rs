@@ -12,7 +12,13 @@
 //!
 //! [lint.options.compat-date-stale]
 //! max_age_days = 180
+//!
+//! [lint.per-file-ignores]               # rules off for some paths (see `paths`)
+//! "legacy/**" = ["kv-backed-durable-object"]
 //! ```
+//!
+//! and `test-paths` under `[lint]` (which files are test-only configs; see
+//! [`super::paths::DEFAULT_TEST_PATHS`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -22,8 +28,8 @@ use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::model::{LintSettings, Sp};
 use crate::source::{self, Format, Node, SourceFile, Span};
 
-use super::registry;
 use super::rule::Rule;
+use super::{paths, registry};
 
 /// A rule's options as written (`max_age_days = 180`, …).
 pub type RuleOptions = BTreeMap<String, Node>;
@@ -92,6 +98,32 @@ impl Settings {
         }
     }
 
+    /// Per-file ignores of the settings file, and the rules off for test-only configs.
+    fn apply_paths(&mut self, path: &Path, config: Option<&ConfigFile>) {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let base = match config {
+            Some(c) => Some(c.dir.clone()),
+            None => std::env::current_dir().ok(),
+        };
+        let segments = paths::segments(&abs, base.as_deref());
+        let test_paths: Vec<&str> = match config.and_then(|c| c.lists.test_paths.as_ref()) {
+            Some(own) => own.iter().map(String::as_str).collect(),
+            None => paths::DEFAULT_TEST_PATHS.to_vec(),
+        };
+        if test_paths.iter().any(|p| paths::matches(p, &segments)) {
+            for name in paths::TEST_PATH_RULES {
+                self.set(name, Level::Off);
+            }
+        }
+        for (pattern, rules) in config.map_or(&[][..], |c| &c.lists.per_file_ignores) {
+            if paths::matches(pattern, &segments) {
+                for r in rules {
+                    self.set(&r.value, Level::Off);
+                }
+            }
+        }
+    }
+
     /// CLI `--select` / `--ignore` (validated by the CLI against the registry).
     pub fn apply_cli(&mut self, select: &[String], ignore: &[String]) {
         self.select = select.to_vec();
@@ -122,6 +154,10 @@ struct Lists {
     warn: Vec<Sp<String>>,
     deny: Vec<Sp<String>>,
     options: BTreeMap<String, (Span, RuleOptions)>,
+    /// `[lint.per-file-ignores]`: (pattern, rules off for matching paths).
+    per_file_ignores: Vec<(String, Vec<Sp<String>>)>,
+    /// `test-paths`: None = the built-in default.
+    test_paths: Option<Vec<String>>,
 }
 
 impl Lists {
@@ -130,6 +166,8 @@ impl Lists {
             allow: lint.allow.clone(),
             warn: lint.warn.clone(),
             deny: lint.deny.clone(),
+            per_file_ignores: Vec::new(),
+            test_paths: None,
             options: lint
                 .options
                 .iter()
@@ -151,6 +189,8 @@ fn options_of(node: &Node) -> RuleOptions {
 #[derive(Debug)]
 struct ConfigFile {
     file: Arc<SourceFile>,
+    /// The directory per-path patterns are relative to (absolute).
+    dir: PathBuf,
     lists: Lists,
     problems: Vec<Diagnostic>,
 }
@@ -186,13 +226,15 @@ impl SettingsFinder {
         seen_configs: &mut Vec<PathBuf>,
     ) -> Settings {
         let mut settings = Settings::default();
-        if let Some(config) = self.find(path) {
+        let config = self.find(path);
+        if let Some(config) = &config {
             settings.apply(&config.lists, &config.file, &mut Vec::new());
             if !seen_configs.contains(&config.file.path) {
                 seen_configs.push(config.file.path.clone());
                 settings_problems.extend(config.problems.iter().cloned());
             }
         }
+        settings.apply_paths(path, config.as_deref());
         if let Some(lint) = blueprint_lint {
             settings.apply(&Lists::from_blueprint(lint), file, settings_problems);
         }
@@ -279,6 +321,30 @@ fn load_config(path: &Path) -> ConfigFile {
                 for e in lint.as_map().unwrap_or_default() {
                     match e.key.as_str() {
                         "allow" | "warn" | "deny" => {}
+                        "test-paths" => match string_list(&e.value) {
+                            Some(v) => {
+                                lists.test_paths = Some(v.into_iter().map(|s| s.value).collect())
+                            }
+                            None => problems.push(Diagnostic::error(
+                                "settings",
+                                "`lint.test-paths` should be a list of path patterns",
+                                Label::new(&file, e.value.span),
+                            )),
+                        },
+                        "per-file-ignores" => {
+                            for o in e.value.as_map().unwrap_or_default() {
+                                match string_list(&o.value) {
+                                    Some(rules) => {
+                                        lists.per_file_ignores.push((o.key.clone(), rules))
+                                    }
+                                    None => problems.push(Diagnostic::error(
+                                        "settings",
+                                        format!("`lint.per-file-ignores.\"{}\"` should be a list of rule names", o.key),
+                                        Label::new(&file, o.value.span),
+                                    )),
+                                }
+                            }
+                        }
                         "options" => {
                             for o in e.value.as_map().unwrap_or_default() {
                                 lists
@@ -292,7 +358,7 @@ fn load_config(path: &Path) -> ConfigFile {
                                 format!("unknown key `lint.{other}`"),
                                 Label::new(&file, e.key_span),
                             )
-                            .with_help("`[lint]` takes allow, warn, deny and options"),
+                            .with_help("`[lint]` takes allow, warn, deny, options, per-file-ignores and test-paths"),
                         ),
                     }
                 }
@@ -301,12 +367,31 @@ fn load_config(path: &Path) -> ConfigFile {
     }
     let mut unknown = Vec::new();
     Settings::default().apply(&lists, &file, &mut unknown);
+    for (_, rules) in &lists.per_file_ignores {
+        for r in rules {
+            if registry::find(&r.value).is_none() {
+                unknown.push(unknown_rule(&file, &r.value, r.span));
+            }
+        }
+    }
     problems.extend(unknown);
+    let dir = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
     ConfigFile {
         file,
+        dir,
         lists,
         problems,
     }
+}
+
+fn string_list(node: &Node) -> Option<Vec<Sp<String>>> {
+    node.as_seq()?
+        .iter()
+        .map(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
+        .collect()
 }
 
 fn relative_to_cwd(path: &Path) -> PathBuf {

@@ -4,6 +4,7 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::days_from_civil;
 use crate::lint::rule::{Category, Ctx, Input, Rule};
+use crate::lint::runtime::{advised_as, advised_date, NEWEST_SUPPORTED_DATE, WRANGLER_VERSION};
 use crate::model::Sp;
 
 pub static RULE: Rule = Rule {
@@ -24,7 +25,11 @@ that a deploy would refuse:
   document or chat;
 - not exactly `YYYY-MM-DD` (`20250101`, `2025-2-3`, `2025-01-01T00:00:00Z`);
 - a month or day that cannot exist in any year (`2025-13-01`, `2025-01-32`, `2025-00-10`);
-- a date after today (UTC).
+- a date after today (UTC);
+- as a warning, a date after the newest one the runtime of the wrangler doforge is checked
+  against supports (wrangler 4.164.0 bundles workerd 1.20261117.1: dates up to 2026-11-17).
+  Cloudflare accepts it, but `wrangler dev` and vitest-pool-workers cannot run the Worker with
+  it. Advice in this and the other compatibility-date rules never goes past that date either.
 
 A date that is well-formed but not on the calendar (`2025-02-30`) is accepted by wrangler and the
 runtime, so it is not an error: `compat-date-stale` reports it as a likely typo. In a blueprint the
@@ -141,7 +146,7 @@ fn finding(cx: &Ctx, date: &Sp<String>, today: Option<i64>) -> Option<Diagnostic
         ),
         Shape::Malformed(None) => (
             format!("compatibility date \"{value}\" is not a YYYY-MM-DD date, which wrangler or the Workers runtime refuses"),
-            format!("use a date in YYYY-MM-DD form, such as \"{}\" (today)", cx.today),
+            format!("use a date in YYYY-MM-DD form, such as \"{}\" ({})", advised_date(cx.today), advised_as(cx.today)),
         ),
         Shape::OutOfRange { month, day } => {
             let what = if (1..=12).contains(&month) {
@@ -151,7 +156,7 @@ fn finding(cx: &Ctx, date: &Sp<String>, today: Option<i64>) -> Option<Diagnostic
             };
             (
                 format!("compatibility date \"{value}\" is not a valid date ({what}), which wrangler refuses"),
-                format!("use a real date in YYYY-MM-DD form, such as \"{}\" (today)", cx.today),
+                format!("use a real date in YYYY-MM-DD form, such as \"{}\" ({})", advised_date(cx.today), advised_as(cx.today)),
             )
         }
         Shape::Ok(..) => {
@@ -159,7 +164,7 @@ fn finding(cx: &Ctx, date: &Sp<String>, today: Option<i64>) -> Option<Diagnostic
                 return None; // not on the calendar (`compat-date-stale`), or no usable today
             };
             if days <= today {
-                return None;
+                return newer_than_runtime(cx, date);
             }
             (
                 format!(
@@ -168,12 +173,33 @@ fn finding(cx: &Ctx, date: &Sp<String>, today: Option<i64>) -> Option<Diagnostic
                 ),
                 format!(
                     "use today's date or an earlier one: \"{}\"; Cloudflare compares with the date in UTC",
-                    cx.today
+                    advised_date(cx.today)
                 ),
             )
         }
     };
     Some(cx.diag(date.span, message).with_help(help))
+}
+
+/// A date Cloudflare accepts (not after today) that the checked-against wrangler's runtime does
+/// not support yet: deploys work, `wrangler dev` does not run it. A warning.
+fn newer_than_runtime(cx: &Ctx, date: &Sp<String>) -> Option<Diagnostic> {
+    let value = date.as_str();
+    if value <= NEWEST_SUPPORTED_DATE {
+        return None;
+    }
+    let mut d = cx
+        .diag(
+            date.span,
+            format!(
+                "compatibility date {value} is newer than the newest date wrangler {WRANGLER_VERSION}'s runtime supports ({NEWEST_SUPPORTED_DATE}): deploys work, but `wrangler dev` and vitest cannot run the Worker with it"
+            ),
+        )
+        .with_help(format!(
+            "use \"{NEWEST_SUPPORTED_DATE}\" or earlier until a newer wrangler is installed (`npm i -D wrangler@latest`), or set an earlier date in the env used for local development"
+        ));
+    d.severity = Severity::Warning;
+    Some(d)
 }
 
 #[cfg(test)]

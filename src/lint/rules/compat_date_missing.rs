@@ -126,7 +126,7 @@ fn has_date(env: &Env) -> bool {
 }
 
 fn help(cx: &Ctx) -> String {
-    let today = cx.today;
+    let today = crate::lint::runtime::advised_date(cx.today);
     match cx.file().format {
         Format::WranglerToml => format!(
             "add `compatibility_date = \"{today}\"` (today, for a new Worker) at the top level; environments inherit it"

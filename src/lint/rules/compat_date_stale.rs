@@ -4,6 +4,7 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::days_from_civil;
 use crate::lint::rule::{Category, Ctx, Input, Rule};
+use crate::lint::runtime::{advised_as, advised_date};
 use crate::model::ProjectKind;
 use crate::source::{Node, NodeKind, Span};
 
@@ -92,9 +93,10 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                         ),
                     )
                     .with_help(format!(
-                        "use a real date, such as \"{y:04}-{m:02}-{:02}\" or today, \"{}\"",
+                        "use a real date, such as \"{y:04}-{m:02}-{:02}\" or {}, \"{}\"",
                         d.min(month_len(y, m)),
-                        cx.today
+                        advised_as(cx.today),
+                        advised_date(cx.today)
                     )),
                 Some(days) if today - days > max_age => cx
                     .diag(
@@ -105,8 +107,9 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                         ),
                     )
                     .with_help(format!(
-                        "move it forward, e.g. to \"{}\" (today), after reading the compatibility-flag changes since {value}: https://developers.cloudflare.com/workers/configuration/compatibility-flags/",
-                        cx.today
+                        "move it forward, e.g. to \"{}\" ({}), after reading the compatibility-flag changes since {value}: https://developers.cloudflare.com/workers/configuration/compatibility-flags/",
+                        advised_date(cx.today),
+                        advised_as(cx.today)
                     )),
                 Some(_) => continue,
             };

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::lint::workspace::{WorkerRef, Workspace};
-use crate::model::{Binding, DurableObjectBinding, Env, ProjectKind, Sp};
+use crate::model::{Binding, DurableObjectBinding, Env, ProjectKind, Sp, Worker};
 use crate::schema::wrangler_keys::suggest;
 
 pub static RULE: Rule = Rule {
@@ -35,6 +35,12 @@ every environment, and flags:
 - a `script_name` that looks like `<worker of this run>-<env>` for an environment that worker does
   not have (`wix-gamma-integration-prod` when the worker deploys `production` as
   `wix-gamma-integration-production`).
+
+When the binding crosses to another deployment of **its own** Worker — `script_name = "<name>"`
+inside `env.production`, which deploys as `<name>-production` — the finding is an error: the
+class is this Worker's, so the upload fails with code 10061 wherever that other deployment does
+not exist (often the top level is never deployed), and where it does, the environments share
+one set of objects.
 
 A `script_name` the run knows nothing about is left alone — that worker may be deployed from
 another repository — except in a blueprint, which describes every worker of the project: there an
@@ -111,7 +117,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     .as_ref()
                     .is_some_and(|n| n.value == script.value);
                 if !own || d.environment.is_some() {
-                    run.binding(env, b, d, script);
+                    run.binding(worker, env, b, d, script);
                 }
             }
         }
@@ -128,7 +134,14 @@ struct Run<'c, 'a> {
 }
 
 impl Run<'_, '_> {
-    fn binding(&mut self, env: &Env, b: &Binding, d: &DurableObjectBinding, script: &Sp<String>) {
+    fn binding(
+        &mut self,
+        worker: &Worker,
+        env: &Env,
+        b: &Binding,
+        d: &DurableObjectBinding,
+        script: &Sp<String>,
+    ) {
         let ws = self.ws;
         if let Some(environment) = &d.environment {
             let tops = ws.top_level_named(&script.value);
@@ -149,7 +162,7 @@ impl Run<'_, '_> {
             self.unknown(env, b, script);
             return;
         }
-        if !self.crosses_environments(env, b, script, targets) {
+        if !self.crosses_environments(worker, env, b, script, targets) {
             self.hosts(env, b, d, targets);
         }
     }
@@ -241,6 +254,7 @@ impl Run<'_, '_> {
     /// the target worker has the binding's environment too. Returns whether it reported.
     fn crosses_environments(
         &mut self,
+        worker: &Worker,
         env: &Env,
         b: &Binding,
         script: &Sp<String>,
@@ -278,18 +292,27 @@ impl Run<'_, '_> {
             ),
             _ => format!("use `script_name = \"{}\"`", right.value),
         };
-        let d = self
+        // The binding names another deployment of its own Worker (`script_name = "<name>"` in
+        // `env.production`, which deploys as `<name>-production`): the class is this Worker's,
+        // and the deploy fails (code 10061) wherever that other deployment does not exist.
+        let own_worker = std::ptr::eq(ws.worker(t), worker);
+        let mut d = self
             .cx
             .diag(
                 script.span,
                 format!(
-                    "binding `{}` {} uses the Durable Objects of `{}` ({}), not those of `{}` ({})",
+                    "binding `{}` {} uses the Durable Objects of `{}` ({}), not those of `{}` ({}){}",
                     b.name.value,
                     where_(here),
                     script.value,
                     env_desc(there),
                     right.value,
-                    env_desc(here)
+                    env_desc(here),
+                    if own_worker {
+                        ": this Worker's other deployment"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .with_secondary(self.label(
@@ -301,6 +324,13 @@ impl Run<'_, '_> {
                 env_desc(there)
             ))
             .with_env(here);
+        if own_worker {
+            d.severity = Severity::Error;
+            d.help = d.help.map(|h| format!(
+                "{h}. The class is this Worker's own: the upload fails with code 10061 (\"Cannot create binding for class … in script …\") wherever `{}` is not deployed, and where it is, the environments share objects",
+                script.value
+            ));
+        }
         self.out.push(d);
         true
     }

@@ -11,7 +11,7 @@ use crate::source::Format;
 pub static RULE: Rule = Rule {
     name: "do-missing-migration",
     category: Category::Lifecycle,
-    default_severity: Severity::Warning,
+    default_severity: Severity::Error,
     summary: "A Durable Object class hosted by this Worker that no migration creates and no live `exports` entry declares",
     docs: DOCS,
     applies_to: Input::ALL,
@@ -37,6 +37,11 @@ to implement Durable Objects. Ensure a --new-class migration has been applied to
 [code: 10061]`. Wrangler warns about this only when `migrations` is empty; add a second class to
 a Worker that already has migrations and forget its step, and wrangler says nothing until the
 API refuses the deploy.
+
+It is an error because the deploy certainly fails: nothing but a migration or a live export
+makes the binding resolvable. Test-only configs (vitest-pool-workers, e2e fixtures), which bind
+classes they never migrate on purpose, are exempt by default (the `test-paths` setting); a class
+hosted by another Worker takes `script_name`, which this rule leaves alone.
 
 ## Example
 ```toml

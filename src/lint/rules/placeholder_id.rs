@@ -21,8 +21,9 @@ pub static RULE: Rule = Rule {
 const DOCS: &str = r#"## What it does
 Looks at the values that name real Cloudflare resources — KV `id` / `preview_id`, D1
 `database_id` / `preview_database_id`, Hyperdrive `id`, R2 `bucket_name` / `preview_bucket_name`,
-queue names (producers and consumers), `account_id` and route `zone_id` — and at every `vars`
-value, in every environment, and flags the ones that are template placeholders:
+queue names (producers and consumers), `account_id`, route `zone_id`, route patterns and
+`zone_name` — and at every `vars` value, in every environment, and flags the ones that are
+template placeholders:
 
 - a run of `x` (optionally with dashes) as the whole value: `xxxxxxxxxxxxxxxxxxxxx`,
   `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (in var values also a run of four or more `x` between
@@ -35,6 +36,10 @@ value, in every environment, and flags the ones that are template placeholders:
   (`...`, `…`) as the whole value;
 - for ids only: an empty value, all zeros (`00000000-0000-0000-0000-000000000000`), or the binding
   name itself (`id = "CACHE"` for binding `CACHE`).
+
+- for routes and zones: a documentation domain (`example.com`, `example.net`, `example.org` and
+  their subdomains, reserved by RFC 2606 and never a zone on anyone's account) or a template's
+  `yourdomain.com`, `your-domain.…`, `mydomain.…`.
 
 Names are compared carefully: a bucket named `todo-list` or `cache-xx` and a lower-case var value
 `todo` are not placeholders (only upper-case `TODO` is, outside ids), and a real 32-hex KV id
@@ -85,10 +90,48 @@ enum Field<'a> {
     Name,
     /// A `vars` value.
     Var,
+    /// A route pattern or zone name (a host, maybe with a path and wildcards).
+    Domain,
+}
+
+/// Why a route pattern or zone name is a placeholder: a documentation domain (RFC 2606's
+/// `example.com|net|org` and their subdomains) or a template's `yourdomain.com` / `your-domain`.
+fn placeholder_domain(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let v = v.split_once("://").map_or(v, |(_, rest)| rest);
+    let host = v
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("*.")
+        .trim_start_matches('*')
+        .to_ascii_lowercase();
+    let reserved = ["example.com", "example.net", "example.org"];
+    if reserved
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    {
+        return Some("is a documentation domain (example.com, .net and .org are reserved)");
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let templated = labels.iter().any(|l| {
+        matches!(
+            *l,
+            "yourdomain" | "your-domain" | "your_domain" | "mydomain" | "my-domain"
+        ) || l.starts_with("your-")
+            || l.starts_with("your_")
+    });
+    if templated || host.contains('<') {
+        return Some("is a template's placeholder domain");
+    }
+    None
 }
 
 /// Why `value` is a placeholder, when it is one.
 fn placeholder(value: &str, field: Field) -> Option<&'static str> {
+    if field == Field::Domain {
+        return placeholder_domain(value);
+    }
     let v = value.trim();
     let is_id = matches!(field, Field::Id { .. });
     if v.is_empty() {
@@ -170,6 +213,11 @@ fn placeholder(value: &str, field: Field) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Whether an opaque id is a placeholder (other rules leave those to this one).
+pub(crate) fn is_placeholder_id(value: &str, binding: Option<&str>) -> bool {
+    placeholder(value, Field::Id { binding }).is_some()
 }
 
 /// Whether a resource name (bucket, queue) is a placeholder (other rules leave those to this one).
@@ -298,6 +346,25 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
             }
             for r in &env.routes {
                 cands.extend(cand(e, &r.zone_id, Field::Id { binding: None }, format!("`zone_id` of route `{}`", r.pattern.value), "set the zone's real id (the zone's overview page in the dashboard), or use `zone_name` instead".to_owned()));
+                let route_help = "set the domain the Worker serves (a zone on your account); for a template, `workers_dev = true` serves it on workers.dev until a domain is chosen".to_owned();
+                cands.push(Candidate {
+                    value: r.pattern.as_str(),
+                    span: r.pattern.span,
+                    field: Field::Domain,
+                    what: format!("route `{}`", r.pattern.value),
+                    help: route_help.clone(),
+                    env: e,
+                });
+                // One finding per route: its zone only when the pattern itself is real.
+                if placeholder_domain(&r.pattern.value).is_none() {
+                    cands.extend(cand(
+                        e,
+                        &r.zone_name,
+                        Field::Domain,
+                        format!("`zone_name` of route `{}`", r.pattern.value),
+                        route_help,
+                    ));
+                }
             }
             for v in &env.vars {
                 if let VarValue::Text(t) = &v.value {
@@ -320,7 +387,9 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         let Some(why) = placeholder(c.value, c.field) else {
             continue;
         };
-        let message = if c.value.trim().is_empty() {
+        let message = if c.field == Field::Domain {
+            format!("{} is a placeholder: `{}` {why}", c.what, shown(c.value))
+        } else if c.value.trim().is_empty() {
             format!("{} is empty, not an id", c.what)
         } else if c.field == Field::Var {
             format!(
@@ -487,6 +556,24 @@ mod tests {
             assert!(placeholder(v, Field::Name).is_none(), "{v:?}");
         }
         assert!(placeholder("your-bucket", Field::Name).is_some());
+        for v in [
+            "example.com/*",
+            "api.example.org/v1/*",
+            "*.example.net/*",
+            "yourdomain.com",
+            "app.your-domain.dev/*",
+            "https://example.com/",
+        ] {
+            assert!(placeholder(v, Field::Domain).is_some(), "{v:?}");
+        }
+        for v in [
+            "tldraw.com",
+            "www.tldraw.com/api/*",
+            "examples.com/*",
+            "shop.example/*",
+        ] {
+            assert!(placeholder(v, Field::Domain).is_none(), "{v:?}");
+        }
         for v in [
             "https://your-team.cloudflareaccess.com",
             "https://<your-subdomain>.workers.dev",

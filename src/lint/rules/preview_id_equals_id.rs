@@ -2,6 +2,7 @@
 //! `preview_database_id` equal to the production one.
 
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::lint::environments::Production;
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::model::{BindingKind, Sp};
 
@@ -9,18 +10,25 @@ pub static RULE: Rule = Rule {
     name: "preview-id-equals-id",
     category: Category::Bindings,
     default_severity: Severity::Info,
-    summary: "A `preview_id`, `preview_bucket_name` or `preview_database_id` equal to the production resource, so remote development uses production data",
+    summary: "A production environment's `preview_id`, `preview_bucket_name` or `preview_database_id` equal to its production resource, so remote development uses production data",
     docs: DOCS,
     applies_to: Input::ALL,
     check,
 };
 
 const DOCS: &str = r#"## What it does
-For every environment, flags a KV binding whose `preview_id` equals its `id`, an R2 binding whose
-`preview_bucket_name` equals its `bucket_name`, and a D1 binding whose `preview_database_id`
-equals its `database_id`. In blueprints the same keys of `cloudflare_kv_namespace`,
-`cloudflare_r2_bucket` and `cloudflare_d1_database` resources are compared, with environment
-overrides applied (an R2 bucket name defaults to the resource id).
+For every **production** environment, flags a KV binding whose `preview_id` equals its `id`, an
+R2 binding whose `preview_bucket_name` equals its `bucket_name`, and a D1 binding whose
+`preview_database_id` equals its `database_id`. In blueprints the same keys of
+`cloudflare_kv_namespace`, `cloudflare_r2_bucket` and `cloudflare_d1_database` resources are
+compared, with environment overrides applied (an R2 bucket name defaults to the resource id).
+
+Only production matters: in `env.dev`, `env.local` or `env.alpha` the resource already *is* a
+development one, and pointing its preview at itself is the usual way to keep `wrangler dev
+--remote` on it. An env is production when its name is `production`, `prod`, `prd` or `live`
+(also as a part of a longer name: `prod-eu`, `us_production`); the top level is production
+unless the worker defines such an env (then the top level is the development default). Both are
+options (below).
 
 ## Why it matters
 The preview resource is what `wrangler dev --remote`, remote bindings in local development and
@@ -47,6 +55,13 @@ preview_id = "7c5e3b1a9d8f4e2c6b0a1d2e3f4a5b6c" # wrangler kv namespace create S
 If sharing production data in development is intended, omit `preview_id` (wrangler then uses
 `id`) and say so in a comment.
 
+## Options
+```toml
+[lint.options.preview-id-equals-id]
+production_envs = ["production", "eu"] # replaces the default names (exact names)
+top_level_is_production = false        # replaces the guess for the top level
+```
+
 ## References
 - https://developers.cloudflare.com/workers/wrangler/configuration/#kv-namespaces
 - https://developers.cloudflare.com/workers/wrangler/configuration/#r2-buckets
@@ -56,8 +71,12 @@ If sharing production data in development is intended, omit `preview_id` (wrangl
 
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let production = Production::from_options(cx, &mut out);
     for worker in &cx.project.workers {
         for env in &worker.envs {
+            if !production.is_production(worker, env) {
+                continue;
+            }
             for b in &env.bindings {
                 let (prod, preview, prod_key, preview_key, what, create) = match &b.kind {
                     BindingKind::KvNamespace { id, preview_id } => (

@@ -1,5 +1,5 @@
 //! `service-binding-cycle`: workers whose service bindings call each other in a loop
-//! (`api → auth → api`, or a worker bound to itself).
+//! (`api → auth → api`); a worker bound to itself is not one.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     name: "service-binding-cycle",
     category: Category::Usage,
     default_severity: Severity::Warning,
-    summary: "Service bindings between workers form a cycle (`api → auth → api`, or a worker bound to itself)",
+    summary: "Service bindings between two or more workers form a cycle (`api → auth → api`)",
     docs: DOCS,
     applies_to: Input::ALL,
     check,
@@ -28,10 +28,15 @@ const DOCS: &str = r#"## What it does
 Builds the graph of service bindings (`services`, blueprint bindings whose `target` is a worker)
 between every worker of the run, environment by environment — `api-staging` is another worker than
 `api`, and a binding's `environment` field, where one is written, is followed to that
-environment's worker (`api` + `staging` → `api-staging`) — and reports each cycle once: `api → auth → api`, longer loops, and a worker bound to itself. The
-finding sits at the binding of the alphabetically first worker in the cycle, with a label at
-every other binding of the loop (also in other files). A group of workers that call each other
-in several loops is reported once, with one of its loops.
+environment's worker (`api` + `staging` → `api-staging`) — and reports each cycle once:
+`api → auth → api` and longer loops. The finding sits at the binding of the alphabetically first
+worker in the cycle, with a label at every other binding of the loop (also in other files). A
+group of workers that call each other in several loops is reported once, with one of its loops.
+
+A worker's service binding to **itself** is not reported: it deploys on its own (wrangler
+uploads the script with the binding in one step) and frameworks rely on it — OpenNext's
+`WORKER_SELF_REFERENCE`, which every Next.js app on Workers declares, lets the Worker's Durable
+Objects and queues call back into its own routes.
 
 ## Why it matters
 - **Deploying.** Cloudflare resolves a service binding when the worker is uploaded; a binding to a
@@ -79,8 +84,9 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let services = EdgeFiltered::from_fn(&g.graph, |e| *e.weight() == GraphEdge::Service);
     let mut cycles: Vec<(Vec<EdgeIndex>, Vec<NodeIndex>)> = Vec::new();
     for scc in tarjan_scc(&services) {
-        let self_loop = scc.len() == 1 && service_edges(g, scc[0]).any(|e| e.target() == scc[0]);
-        if scc.len() < 2 && !self_loop {
+        // A worker bound to itself (OpenNext's `WORKER_SELF_REFERENCE`) is no cycle: it deploys
+        // on its own and its calls are its own business. Cycles take two workers or more.
+        if scc.len() < 2 {
             continue;
         }
         let Some(&first) = scc.iter().min_by_key(|n| name(g, **n)) else {
@@ -137,14 +143,7 @@ fn diagnostic(cx: &Ctx, ws: &Workspace, g: &Graph, hops: &[Hop], scc: &[NodeInde
     let mut chain: Vec<&str> = hops.iter().map(|h| h.from.as_str()).collect();
     chain.push(first.from.as_str());
     let chain = chain.join(" → ");
-    let message = if hops.len() == 1 {
-        format!(
-            "worker `{}` has a service binding to itself: `{chain}`",
-            first.from
-        )
-    } else {
-        format!("service bindings form a cycle: `{chain}`")
-    };
+    let message = format!("service bindings form a cycle: `{chain}`");
     let mut d = cx.diag(first.span, message);
     d.primary = d.primary.with_message(call(first));
     for h in &hops[1..] {
@@ -158,11 +157,7 @@ fn diagnostic(cx: &Ctx, ws: &Workspace, g: &Graph, hops: &[Hop], scc: &[NodeInde
         .filter(|n| !on_path.contains(n))
         .collect();
     others.sort_unstable();
-    let mut help = if hops.len() == 1 {
-        "call the code directly instead of through a binding to the worker itself: every call through it is another Worker invocation of the same request, and a request is cut off after 32 of them".to_owned()
-    } else {
-        "let only one side call the other: move what both need into a third worker, or send the way back through a queue. In a cycle no worker can be deployed first (the upload fails with \"Target script … not found\", code 10143, while the other is missing), and a request that follows the loop is cut off after 32 Worker invocations".to_owned()
-    };
+    let mut help = "let only one side call the other: move what both need into a third worker, or send the way back through a queue. In a cycle no worker can be deployed first (the upload fails with \"Target script … not found\", code 10143, while the other is missing), and a request that follows the loop is cut off after 32 Worker invocations".to_owned();
     if !others.is_empty() {
         help.push_str(&format!(
             ". Also in this loop: {}",
@@ -236,7 +231,7 @@ fn shortest_cycle(
     let mut queue = VecDeque::from([first]);
     while let Some(n) = queue.pop_front() {
         let mut next: Vec<_> = service_edges(g, n)
-            .filter(|e| members.contains(&e.target()))
+            .filter(|e| e.target() != n && members.contains(&e.target()))
             .collect();
         next.sort_by_key(|e| name(g, e.target()));
         for e in next {
