@@ -217,7 +217,10 @@ impl<'a> Cx<'a> {
                 .with_help(format!("add `worker: <resource id>`; {}", worker_ids_help(workers)));
                 self.report(d);
             }
-            let instances = node.get("instances").map(instances).unwrap_or_default();
+            let instances = node
+                .get("instances")
+                .map(super::instances::parse)
+                .unwrap_or_default();
             let transferred_from = node.get("transferred_from").and_then(|t| {
                 Some((
                     self.r.string(t, "", "worker")?,
@@ -1074,32 +1077,6 @@ fn effective_config<'n>(res: &'n Resource, env: Option<&'n Entry>) -> Vec<(Strin
         }
     }
     out
-}
-
-fn instances(node: &Node) -> Instances {
-    let s = |k: &str| {
-        node.get(k)
-            .and_then(|n| Some(Sp::new(n.as_str()?.to_owned(), n.span)))
-    };
-    let (singleton, singleton_reason) = match node.get("singleton") {
-        Some(n) => match &n.kind {
-            NodeKind::Bool(b) => (Some(Sp::new(*b, n.span)), None),
-            NodeKind::Map(_) => (
-                Some(Sp::new(true, n.span)),
-                n.get("reason")
-                    .and_then(|r| Some(Sp::new(r.as_str()?.to_owned(), r.span))),
-            ),
-            _ => (None, None),
-        },
-        None => (None, None),
-    };
-    Instances {
-        route: s("route"),
-        key: s("key"),
-        singleton,
-        singleton_reason,
-        span: Some(node.span),
-    }
 }
 
 fn routes_of(v: &Node) -> Vec<Route> {
