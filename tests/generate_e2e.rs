@@ -456,7 +456,8 @@ fn audit(s: &DevServer, method: &str, path: &str, body: Option<&Value>) -> Reply
 }
 
 fn audit_log(s: &DevServer) {
-    let tricky_user = "Smith, \"J\"\nsecond line";
+    // Commas and quotes (control characters such as line breaks are refused in `userId`).
+    let tricky_user = "Smith, \"J\" & ünïcode";
     // Private by default: no token, a wrong token.
     let entry = json!({ "type": "login", "action": "password", "userId": tricky_user, "details": { "ip": "10.0.0.1" } });
     expect_error(s, &s.post("/audit/acme/log", &entry), 401);
@@ -546,7 +547,7 @@ fn audit_log(s: &DevServer) {
         s.context(&reply)
     );
     assert!(
-        reply.body.contains("\"Smith, \"\"J\"\"\nsecond line\""),
+        reply.body.contains("\"Smith, \"\"J\"\" & ünïcode\""),
         "the user is not quoted with doubled quotes: {}",
         reply.body
     );
