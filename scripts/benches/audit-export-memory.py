@@ -6,6 +6,10 @@ Generates a one-class project (kind audit_log) with the given doforge binary, bu
 logs N entries of about SIZE bytes each, then reads GET /export?format=json to the end while
 sampling workerd's resident memory (VmRSS) every 20 ms. Prints one line per phase.
 
+The first entries go through `POST /log` (the contract); the rest are written straight into
+the object's SQLite file while the server is stopped (100,000 requests through `wrangler dev`
+take over an hour on a busy machine), with the same columns and values the object writes.
+
     scripts/benches/audit-export-memory.py [--doforge target/debug/doforge] [--contract new|old]
         [--entries 100000] [--size 1250]
 
@@ -21,6 +25,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -102,21 +107,28 @@ def descendants(root):
         out |= more
 
 
-def workerd_pid(root):
-    for pid in descendants(root):
+def workerd_pids(root):
+    out = []
+    for pid in sorted(descendants(root)):
         try:
             if "workerd" in open(f"/proc/{pid}/comm").read():
-                return pid
+                out.append(pid)
         except OSError:
             pass
-    return None
+    return out
 
 
-def rss_mb(pid, field="VmRSS"):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def rss_mb(pids, field="VmRSS"):
+    """Resident memory of the workerd processes together (MB)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith(field + ":"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
 
 
 def request(port, method, path, body=None):
@@ -163,6 +175,7 @@ def main():
     ap.add_argument("--contract", choices=["new", "old"], default="new")
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--size", type=int, default=1250)
+    ap.add_argument("--http-entries", type=int, default=20)
     args = ap.parse_args()
     oracle = os.environ.get("DOFORGE_ORACLE_DIR", os.path.join(REPO, "target", "oracle"))
     tools = os.environ.get("DOFORGE_WASM_TOOLS", os.path.join(REPO, "target", "wasm-tools"))
@@ -178,33 +191,25 @@ def main():
     text = open(config).read()
     open(config, "w").write(re.sub(r'"command":\s*"(?:[^"\\]|\\.)*"', '"command": ""', text))
 
-    port, inspector = free_port(), free_port()
-    log = open(os.path.join(scratch, "wrangler-dev.log"), "w")
-    env = dict(os.environ, WRANGLER_SEND_METRICS="false", CI="true", NO_COLOR="1",
-               XDG_CONFIG_HOME=os.path.join(scratch, "config"))
-    server = subprocess.Popen(
-        [os.path.join(oracle, "bin", "wrangler"), "dev", "--config", config, "--local",
-         "--ip", "127.0.0.1", "--port", str(port), "--inspector-port", str(inspector),
-         "--persist-to", os.path.join(scratch, "state"), "--show-interactive-dev-session=false",
-         "--live-reload=false"],
-        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    state = os.path.join(scratch, "state")
+    server, port = start_server(project, config, state, oracle, scratch)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                conn, reply = request(port, "GET", "/__ready")
-                reply.read()
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    sys.exit(f"wrangler dev did not start; see {log.name}")
-                time.sleep(0.2)
-        pid = workerd_pid(server.pid)
+        pid = workerd_pids(server.pid)
         print(f"workerd {pid}: {rss_mb(pid):.0f} MB after start-up", flush=True)
-        start = time.time()
-        log_entries(port, args.entries, args.size, args.contract)
-        print(f"logged {args.entries} entries of ~{args.size} B in {time.time() - start:.0f} s; "
-              f"workerd {rss_mb(pid):.0f} MB", flush=True)
+        first = min(args.http_entries, args.entries)
+        log_entries(port, first, args.size, args.contract)
+    finally:
+        stop_server(server)
+    start = time.time()
+    bulk_insert(state, args.entries - first, first, args.size, args.contract)
+    print(f"logged {first} entries through POST /log and {args.entries - first} into SQLite "
+          f"({time.time() - start:.0f} s), ~{args.size} B each", flush=True)
+    server, port = start_server(project, config, state, oracle, scratch)
+    try:
+        pid = workerd_pids(server.pid)
+        # Wake the object (a one-entry query) so the baseline includes it.
+        conn, reply = request(port, "POST", "/audit/query", body=json.dumps({"limit": 1}))
+        reply.read()
         time.sleep(2)
         before = rss_mb(pid)
         peak = [before]
@@ -212,10 +217,7 @@ def main():
 
         def sample():
             while not done.is_set():
-                try:
-                    peak[0] = max(peak[0], rss_mb(pid))
-                except OSError:
-                    return
+                peak[0] = max(peak[0], rss_mb(pid))
                 time.sleep(0.02)
 
         sampler = threading.Thread(target=sample)
@@ -233,11 +235,72 @@ def main():
         print(f"export: HTTP {reply.status}, {total / 1e6:.1f} MB in {time.time() - start:.1f} s; "
               f"workerd RSS {before:.0f} MB before, peak {peak[0]:.0f} MB during", flush=True)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        stop_server(server)
+
+
+def start_server(project, config, state, oracle, scratch):
+    port, inspector = free_port(), free_port()
+    log = open(os.path.join(scratch, f"wrangler-dev-{port}.log"), "w")
+    env = dict(os.environ, WRANGLER_SEND_METRICS="false", CI="true", NO_COLOR="1",
+               XDG_CONFIG_HOME=os.path.join(scratch, "config"))
+    server = subprocess.Popen(
+        [os.path.join(oracle, "bin", "wrangler"), "dev", "--config", config, "--local",
+         "--ip", "127.0.0.1", "--port", str(port), "--inspector-port", str(inspector),
+         "--persist-to", state, "--show-interactive-dev-session=false",
+         "--live-reload=false"],
+        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 120
+    while True:
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+            conn, reply = request(port, "GET", "/__ready")
+            reply.read()
+            return server, port
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                stop_server(server)
+                sys.exit(f"wrangler dev did not start; see {log.name}")
+            time.sleep(0.2)
+
+
+def stop_server(server):
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    except ProcessLookupError:
+        pass
+
+
+def bulk_insert(state, count, offset, size, contract):
+    """Rows as the object writes them, into the one audit object's SQLite file."""
+    folder = os.path.join(state, "v3", "do", "audit-export-bench-AuditLog")
+    files = [f for f in os.listdir(folder) if f.endswith(".sqlite") and f != "metadata.sqlite"]
+    if len(files) != 1:
+        sys.exit(f"expected one object database in {folder}, found {files}")
+    db = sqlite3.connect(os.path.join(folder, files[0]))
+    pad = "x" * max(0, size - 200)
+    now = int(time.time() * 1000)
+
+    def rows():
+        for i in range(offset, offset + count):
+            ts = now - (offset + count - i)  # one per ms, oldest first, all today
+            details = json.dumps({"path": "/api/wix/content", "n": i, "pad": pad},
+                                 separators=(",", ":"))
+            if contract == "new":
+                yield (ts, "wix_request", "api_call", f"user-{i}", "203.0.113.7", details)
+            else:
+                yield (ts, "wix_request", f"user-{i}", details)
+
+    if contract == "new":
+        db.executemany("INSERT INTO audit_log (ts, type, action, user_id, ip, details) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", rows())
+    else:
+        db.executemany("INSERT INTO audit_entries (ts, type, actor, data) VALUES (?, ?, ?, ?)",
+                       rows())
+    db.commit()
+    db.close()
 
 
 if __name__ == "__main__":
