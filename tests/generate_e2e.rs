@@ -15,6 +15,8 @@
 //! asserted.
 
 mod common;
+#[path = "generate_e2e/seed_001.rs"]
+mod seed_001;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,6 +32,9 @@ const LIMIT: u64 = 3;
 const WINDOW_SECS: u64 = 3600;
 /// How long to wait for something the runtime delivers soon (a broadcast, an alarm run).
 const SOON: Duration = Duration::from_secs(20);
+/// The audit log's bearer token (the fixture's secret AUDIT_TOKEN, set in `.dev.vars`).
+const AUDIT_TOKEN: &str = "all-kinds-audit-token";
+const AUDIT_AUTH: (&str, &str) = ("Authorization", "Bearer all-kinds-audit-token");
 
 fn blueprint() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e/all-kinds.yaml")
@@ -94,6 +99,11 @@ fn every_kind_works_through_the_generated_router() {
         "timing: doforge generate: {:.1} s",
         start.elapsed().as_secs_f64()
     );
+    std::fs::write(
+        project.join(".dev.vars"),
+        format!("AUDIT_TOKEN={AUDIT_TOKEN}\n"),
+    )
+    .unwrap();
     let built = devserver::build(&project);
     eprintln!(
         "timing: worker-build --release --no-opt of the generated project: {:.1} s",
@@ -111,6 +121,7 @@ fn every_kind_works_through_the_generated_router() {
             ("router errors", router_errors),
             ("counter", counter),
             ("rate limiter", rate_limiter),
+            ("input bounds", input_bounds),
             ("chat room", chat_room),
             ("audit log", audit_log),
             ("audit log retention", audit_retention),
@@ -265,8 +276,10 @@ fn rate_limiter(s: &DevServer) {
             s.context(&reply)
         );
         assert!(
-            reply.header("x-ratelimit-reset").is_some(),
-            "{}",
+            reply
+                .header("x-ratelimit-reset")
+                .is_some_and(|r| r.len() == 24 && r.ends_with('Z')),
+            "X-RateLimit-Reset is not an ISO 8601 date: {}",
             s.context(&reply)
         );
     }
@@ -285,15 +298,19 @@ fn rate_limiter(s: &DevServer) {
         2 * WINDOW_SECS,
         s.context(&reply)
     );
-    let reset_ms = body["resetTime"].as_u64().unwrap_or(0);
     assert_eq!(
-        reply.header("x-ratelimit-reset"),
-        Some((reset_ms / 1000).to_string().as_str()),
-        "X-RateLimit-Reset is resetTime in seconds: {}",
+        body["error"],
+        json!("Rate limited"),
+        "{}",
         s.context(&reply)
     );
     assert_eq!(body["allowed"], json!(false), "{}", s.context(&reply));
     assert_eq!(body["remaining"], json!(0), "{}", s.context(&reply));
+    assert!(
+        body["resetTime"].as_u64().is_some(),
+        "{}",
+        s.context(&reply)
+    );
     assert_eq!(
         body["retryAfter"],
         json!(retry_after),
@@ -308,6 +325,25 @@ fn rate_limiter(s: &DevServer) {
     let reply = s.send("POST", "/counter/limited/increment", &[], None);
     let error = expect_error(s, &reply, 400);
     assert!(error.contains("X-Client"), "{}", s.context(&reply));
+}
+
+/// Bodies over 64 KiB are refused before any object sees them; long paths too.
+fn input_bounds(s: &DevServer) {
+    let big = format!("{{\"data\": \"{}\"}}", "x".repeat(65 * 1024));
+    let reply = s.send_raw(
+        "PUT",
+        "/notes/too-big",
+        &[("content-type", "application/json")],
+        Some(&big),
+    );
+    expect_error(s, &reply, 413);
+    let long = format!("/notes/{}", "n".repeat(3000));
+    expect_error(s, &s.get(&long), 414);
+    // Nothing was stored.
+    assert_eq!(
+        expect(s, &s.get("/notes/too-big"), 200),
+        json!({ "value": null })
+    );
 }
 
 fn is_type(v: &Value, ty: &str) -> bool {
@@ -414,62 +450,94 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// An audit-log request with the bearer token.
+fn audit(s: &DevServer, method: &str, path: &str, body: Option<&Value>) -> Reply {
+    s.send(method, path, &[AUDIT_AUTH], body)
+}
+
 fn audit_log(s: &DevServer) {
-    let tricky_actor = "Smith, \"J\"\nsecond line";
-    let first = expect(
+    // Commas and quotes (control characters such as line breaks are refused in `userId`).
+    let tricky_user = "Smith, \"J\" & ünïcode";
+    // Private by default: no token, a wrong token.
+    let entry = json!({ "type": "login", "action": "password", "userId": tricky_user, "details": { "ip": "10.0.0.1" } });
+    expect_error(s, &s.post("/audit/acme/log", &entry), 401);
+    expect_error(
         s,
-        &s.post(
+        &s.send(
+            "POST",
             "/audit/acme/log",
-            &json!({ "type": "login", "actor": tricky_actor, "data": { "ip": "10.0.0.1" } }),
+            &[("Authorization", "Bearer nope")],
+            Some(&entry),
         ),
-        201,
+        401,
     );
+    let first = expect(s, &audit(s, "POST", "/audit/acme/log", Some(&entry)), 200);
     let second = expect(
         s,
-        &s.post(
+        &audit(
+            s,
+            "POST",
             "/audit/acme/log",
-            &json!({ "type": "logout", "actor": "u2" }),
+            Some(&json!({ "type": "logout", "action": "button", "userId": "u2" })),
         ),
-        201,
+        200,
     );
-    assert!(
-        first["id"].is_number() && first["ts"].is_number(),
-        "{first}"
-    );
+    assert_eq!(first["success"], json!(true), "{first}");
+    assert!(first["id"].is_string(), "{first}");
     assert_ne!(first["id"], second["id"]);
 
     // Query: everything, by type, with a limit, by time range.
-    let all = expect(s, &s.post("/audit/acme/query", &json!({})), 200);
-    let entries = all["entries"].as_array().cloned().unwrap_or_default();
-    assert_eq!(entries.len(), 2, "{all}");
-    assert_eq!(entries[0]["type"], json!("login"), "oldest first: {all}");
-    assert_eq!(entries[0]["actor"], json!(tricky_actor), "{all}");
-    assert_eq!(entries[0]["data"], json!({ "ip": "10.0.0.1" }), "{all}");
-    assert_eq!(entries[1]["data"], Value::Null, "{all}");
-    let logins = expect(
+    let all = expect(
         s,
-        &s.post("/audit/acme/query", &json!({ "type": "login" })),
+        &audit(s, "POST", "/audit/acme/query", Some(&json!({}))),
         200,
     );
-    assert_eq!(
-        logins["entries"].as_array().map(Vec::len),
-        Some(1),
-        "{logins}"
+    let entries = all["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), 2, "{all}");
+    assert_eq!(all["count"], json!(2), "{all}");
+    assert_eq!(entries[0]["type"], json!("login"), "oldest first: {all}");
+    assert_eq!(entries[0]["userId"], json!(tricky_user), "{all}");
+    assert_eq!(entries[0]["details"], json!({ "ip": "10.0.0.1" }), "{all}");
+    assert_eq!(entries[1]["details"], Value::Null, "{all}");
+    let logins = expect(
+        s,
+        &audit(
+            s,
+            "POST",
+            "/audit/acme/query",
+            Some(&json!({ "type": "login" })),
+        ),
+        200,
     );
-    let limited = expect(s, &s.post("/audit/acme/query", &json!({ "limit": 1 })), 200);
+    assert_eq!(logins["count"], json!(1), "{logins}");
+    let limited = expect(
+        s,
+        &audit(s, "POST", "/audit/acme/query", Some(&json!({ "limit": 1 }))),
+        200,
+    );
     assert_eq!(limited["entries"], json!([entries[0]]), "{limited}");
-    let after = second["ts"].as_i64().unwrap() + 1;
+    assert!(limited["nextCursor"].is_string(), "{limited}");
+    let after = entries[1]["timestamp"].as_i64().unwrap() + 1;
     let none = expect(
         s,
-        &s.post("/audit/acme/query", &json!({ "from": after })),
+        &audit(
+            s,
+            "POST",
+            "/audit/acme/query",
+            Some(&json!({ "startTime": after })),
+        ),
         200,
     );
     assert_eq!(none["entries"], json!([]), "{none}");
 
-    // Export: JSON is the entries; CSV escapes commas, quotes and line breaks.
-    let exported = expect(s, &s.get("/audit/acme/export?format=json"), 200);
-    assert_eq!(exported, Value::Array(entries.clone()));
-    let reply = s.get("/audit/acme/export?format=csv");
+    // Export: JSON is {entries, count}; CSV escapes commas, quotes and line breaks.
+    let exported = expect(
+        s,
+        &audit(s, "GET", "/audit/acme/export?format=json", None),
+        200,
+    );
+    assert_eq!(exported, json!({ "entries": entries, "count": 2 }));
+    let reply = audit(s, "GET", "/audit/acme/export?format=csv", None);
     assert_eq!(reply.status, 200, "{}", s.context(&reply));
     assert!(
         reply
@@ -479,21 +547,41 @@ fn audit_log(s: &DevServer) {
         s.context(&reply)
     );
     assert!(
-        reply.body.contains("\"Smith, \"\"J\"\"\nsecond line\""),
-        "the actor is not quoted with doubled quotes: {}",
+        reply.body.contains("\"Smith, \"\"J\"\" & ünïcode\""),
+        "the user is not quoted with doubled quotes: {}",
         reply.body
     );
     let rows = parse_csv(&reply.body);
     assert_eq!(
         rows.first().map(Vec::as_slice),
-        Some(&["id", "ts", "type", "actor", "data"].map(String::from)[..]),
+        Some(
+            &[
+                "id",
+                "timestamp",
+                "type",
+                "action",
+                "userId",
+                "ip",
+                "details"
+            ]
+            .map(String::from)[..]
+        ),
         "{}",
         reply.body
     );
     assert_eq!(rows.len(), 3, "{}", reply.body);
     for (row, entry) in rows[1..].iter().zip(&entries) {
-        assert_eq!(row[0], entry["id"].to_string(), "{}", reply.body);
-        assert_eq!(row[1], entry["ts"].to_string(), "{}", reply.body);
+        assert_eq!(
+            Some(row[0].as_str()),
+            entry["id"].as_str(),
+            "{}",
+            reply.body
+        );
+        assert!(
+            row[1].ends_with('Z') && row[1].len() == 24,
+            "{}",
+            reply.body
+        );
         assert_eq!(
             Some(row[2].as_str()),
             entry["type"].as_str(),
@@ -501,27 +589,50 @@ fn audit_log(s: &DevServer) {
             reply.body
         );
         assert_eq!(
-            row[3],
-            entry["actor"].as_str().unwrap_or(""),
+            Some(row[3].as_str()),
+            entry["action"].as_str(),
+            "{}",
+            reply.body
+        );
+        assert_eq!(
+            row[4],
+            entry["userId"].as_str().unwrap_or(""),
             "{}",
             reply.body
         );
     }
-    let data: Value = serde_json::from_str(&rows[1][4]).expect("data column is JSON");
-    assert_eq!(data, json!({ "ip": "10.0.0.1" }));
-    expect_error(s, &s.get("/audit/acme/export?format=xml"), 400);
+    let details: Value = serde_json::from_str(&rows[1][6]).expect("details column is JSON");
+    assert_eq!(details, json!({ "ip": "10.0.0.1" }));
     expect_error(
         s,
-        &s.post("/audit/acme/log", &json!({ "actor": "no type" })),
+        &audit(s, "GET", "/audit/acme/export?format=xml", None),
         400,
     );
+    expect_error(
+        s,
+        &audit(
+            s,
+            "POST",
+            "/audit/acme/log",
+            Some(&json!({ "action": "no type" })),
+        ),
+        400,
+    );
+    // A log never written answers empty (and a read writes nothing).
+    let empty = expect(s, &audit(s, "GET", "/audit/never/export", None), 200);
+    assert_eq!(empty, json!({ "entries": [], "count": 0 }));
 }
 
 /// Entry types present in the log of `tenant`.
 fn audit_types(s: &DevServer, tenant: &str) -> Vec<String> {
     let all = expect(
         s,
-        &s.post(&format!("/audit/{tenant}/query"), &json!({})),
+        &audit(
+            s,
+            "POST",
+            &format!("/audit/{tenant}/query"),
+            Some(&json!({})),
+        ),
         200,
     );
     all["entries"]
@@ -539,14 +650,24 @@ fn audit_retention(s: &DevServer) {
     // while the newer one stays, then re-arms and deletes the newer one too.
     let old = expect(
         s,
-        &s.post("/audit/retention/log", &json!({ "type": "old" })),
-        201,
+        &audit(
+            s,
+            "POST",
+            "/audit/retention/log",
+            Some(&json!({ "type": "old", "action": "a" })),
+        ),
+        200,
     );
     std::thread::sleep(AUDIT_RETENTION / 2);
     let new = expect(
         s,
-        &s.post("/audit/retention/log", &json!({ "type": "new" })),
-        201,
+        &audit(
+            s,
+            "POST",
+            "/audit/retention/log",
+            Some(&json!({ "type": "new", "action": "a" })),
+        ),
+        200,
     );
     assert_eq!(audit_types(s, "retention"), ["old", "new"]);
     let within = AUDIT_RETENTION + SOON;

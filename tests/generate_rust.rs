@@ -166,6 +166,109 @@ fn a_key_naming_an_uncaptured_parameter_is_refused() {
 }
 
 #[test]
+fn a_limit_key_naming_an_uncaptured_parameter_is_refused() {
+    let errors = rust_plan_errors(&format!(
+        "{HEAD}durable_objects:\n  - class_name: Limiter\n    kind: rate_limiter\n    options:\n      limits:\n        - {{ route: \"/api/wix/*\", key: \"{{service}}:{{header:CF-Connecting-IP}}\" }}\nbindings:\n  - {{ name: LIMITER, target: Limiter }}\n"
+    ));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "instance-key-invalid");
+    assert!(errors[0].1.contains("`{service}`"), "{}", errors[0].1);
+}
+
+/// The text of the planned file at `path` of a blueprint given inline.
+fn planned(yaml: &str, path: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let project = load(&write(dir.path(), "bp.yaml", yaml));
+    generate_rust(&project)
+        .into_iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path} planned"))
+        .content
+}
+
+#[test]
+fn limits_become_middleware_routes_with_caps_and_audit_logs_are_private() {
+    let yaml = format!(
+        "{HEAD}durable_objects:\n  - class_name: Limiter\n    kind: rate_limiter\n    options:\n      window: 60s\n      on_failure: closed\n      limits:\n        - {{ route: \"/api/wix/*\", key: \"wix:{{header:X-Ip}}\", requests: 100 }}\n        - {{ route: \"/api/gamma/*\", key: \"gamma:{{header:X-Ip}}\", requests: 50, window: 2m }}\n  - {{ class_name: AuditLogger, kind: audit_log, instances: {{ route: \"/audit/*\", key: \"{{date}}\" }} }}\n  - {{ class_name: Open, kind: audit_log, instances: {{ route: \"/open/*\", auth: none }} }}\n  - {{ class_name: Notes, kind: custom, instances: {{ route: \"/notes/*\", auth: {{ bearer: NOTES_TOKEN }} }} }}\nbindings:\n  - {{ name: LIMITER, target: Limiter }}\n  - {{ name: AUDIT, target: AuditLogger }}\n  - {{ name: OPEN, target: Open }}\n  - {{ name: NOTES, target: Notes }}\n"
+    );
+    let lib = planned(&yaml, "src/lib.rs");
+    let table = |route: &str| {
+        let at = lib
+            .find(&format!("route: Some({route:?})"))
+            .unwrap_or_else(|| panic!("no route {route} in\n{lib}"));
+        lib[at..].split("},\n    },").next().unwrap().to_owned()
+    };
+    let wix = table("/api/wix/*");
+    assert!(
+        wix.contains("requests: 100,") && wix.contains("window_ms: 60000,"),
+        "{wix}"
+    );
+    assert!(
+        wix.contains("fail_open: false,"),
+        "on_failure: closed: {wix}"
+    );
+    let gamma = table("/api/gamma/*");
+    assert!(
+        gamma.contains("requests: 50,") && gamma.contains("window_ms: 120000,"),
+        "{gamma}"
+    );
+    // The class has only `limits`: no guard of every request besides them.
+    assert!(!lib.contains("route: None"), "{lib}");
+    assert!(
+        table("/audit/*").contains("auth: Some(\"AUDIT_LOGGER_TOKEN\")"),
+        "{lib}"
+    );
+    assert!(table("/open/*").contains("auth: None"), "{lib}");
+    assert!(
+        table("/notes/*").contains("auth: Some(\"NOTES_TOKEN\")"),
+        "{lib}"
+    );
+    // Per-call caps: the most generous limit, the shortest window.
+    let object = planned(&yaml, "src/objects/limiter.rs");
+    for line in [
+        "max_requests: 100,",
+        "min_window_ms: 60000,",
+        "max_window_ms: 86400000,",
+    ] {
+        assert!(object.contains(line), "{line} missing in\n{object}");
+    }
+}
+
+#[test]
+fn queue_consumers_and_crons_get_handlers_in_a_user_file() {
+    let yaml = "project_name: app\nprovider: cloudflare\ncompatibility_date: \"2026-06-01\"\nresources:\n  - id: w\n    type: cloudflare_worker\n    config: { triggers: { crons: [\"0 3 * * *\"] } }\n  - { id: q, type: cloudflare_queue, config: { queue: jobs } }\nbindings:\n  - { target: q, role: consumer }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let files = generate_rust(&load(&write(dir.path(), "bp.yaml", yaml)));
+    let file = |p: &str| {
+        files
+            .iter()
+            .find(|f| f.path == p)
+            .unwrap_or_else(|| panic!("no {p}"))
+    };
+    let jobs = file("src/jobs.rs");
+    assert_eq!(jobs.owner, Owner::User);
+    assert!(
+        jobs.content.contains("pub async fn queue(")
+            && jobs.content.contains("pub async fn scheduled("),
+        "{}",
+        jobs.content
+    );
+    assert!(
+        jobs.content.contains("`jobs`") && jobs.content.contains("`0 3 * * *`"),
+        "{}",
+        jobs.content
+    );
+    let lib = &file("src/lib.rs").content;
+    assert!(
+        lib.contains("#[event(queue)]") && lib.contains("#[event(scheduled)]"),
+        "{lib}"
+    );
+    assert!(file("Cargo.toml")
+        .content
+        .contains("features = [\"queue\"]"));
+}
+
+#[test]
 fn an_audit_log_on_kv_storage_is_refused() {
     let errors = rust_plan_errors(&format!(
         "{HEAD}durable_objects:\n  - {{ class_name: Audit, kind: audit_log, storage: kv, instances: {{ route: \"/audit/*\", key: \"{{date}}\" }} }}\nbindings:\n  - {{ name: AUDIT, target: Audit }}\n"

@@ -46,6 +46,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::global_singleton::RULE,
             &rules::websocket_without_hibernation::RULE,
             // rules: usage-graph
+            &rules::audit_log_unauthenticated::RULE,
             &rules::class_unbound::RULE,
             &rules::dangling_script_name::RULE,
             &rules::queue_multiple_consumers::RULE,

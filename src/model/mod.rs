@@ -7,6 +7,7 @@
 //! to the top level (replacing, never merging), non-inheritable keys must be redeclared.
 
 pub mod blueprint;
+mod instances;
 pub mod keys;
 pub mod lifecycle;
 mod read;
@@ -457,7 +458,18 @@ pub struct Instances {
     /// `singleton: true` or `singleton: {reason}`: one instance for all traffic.
     pub singleton: Option<Sp<bool>>,
     pub singleton_reason: Option<Sp<String>>,
+    /// `auth`: what the generated router requires before it forwards to the class.
+    pub auth: Option<Auth>,
     pub span: Option<Span>,
+}
+
+/// `instances.auth` of a class.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    /// `{ bearer: SECRET }`: `Authorization: Bearer <value of SECRET>`.
+    Bearer(Sp<String>),
+    /// `none`: public, said explicitly (an audit log is private otherwise).
+    Public(Span),
 }
 
 /// A Durable Object class declared in a blueprint.

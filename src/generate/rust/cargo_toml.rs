@@ -8,7 +8,8 @@ pub const WORKER_VERSION: &str = "0.8.7";
 /// The oldest Rust the `worker` 0.8.7 crate builds with.
 pub const RUST_VERSION: &str = "1.91";
 
-pub fn render(package: &str, header: &str) -> String {
+/// `queue`: the Worker consumes a queue (the `worker` crate's `queue` feature).
+pub fn render(package: &str, header: &str, queue: bool) -> String {
     let mut doc = DocumentMut::new();
     let mut pkg = Table::new();
     pkg.insert("name", value(package));
@@ -27,7 +28,20 @@ pub fn render(package: &str, header: &str) -> String {
     doc.insert("lib", Item::Table(lib));
 
     let mut deps = Table::new();
-    deps.insert("worker", value(WORKER_VERSION));
+    if queue {
+        let mut worker = InlineTable::new();
+        worker.insert("version", WORKER_VERSION.into());
+        let mut features = Array::new();
+        features.push("queue");
+        worker.insert("features", features.into());
+        deps.insert("worker", value(worker));
+    } else {
+        deps.insert("worker", value(WORKER_VERSION));
+    }
+    // Logs a panic's message and location (lib.rs installs it at start-up).
+    deps.insert("console_error_panic_hook", value("0.1"));
+    // Streams: bounded body reads, the audit log's paged export.
+    deps.insert("futures-util", value("0.3"));
     let mut serde = InlineTable::new();
     serde.insert("version", "1".into());
     let mut features = Array::new();

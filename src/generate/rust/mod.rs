@@ -77,7 +77,7 @@ fn render_project(
     };
     push(
         "Cargo.toml",
-        cargo_toml::render(&spec.crate_name, &header),
+        cargo_toml::render(&spec.crate_name, &header, spec.queue),
         Owner::Doforge,
     );
     push(
@@ -100,6 +100,13 @@ fn render_project(
         push(path, rs(text), Owner::Doforge);
     }
     push("src/app.rs", render::APP_RS.to_owned(), Owner::User);
+    if spec.jobs {
+        push(
+            "src/jobs.rs",
+            renderer.render("jobs.rs", spec)?,
+            Owner::User,
+        );
+    }
     push(
         "src/logic/mod.rs",
         rs(&renderer.render("logic/mod.rs", spec)?),

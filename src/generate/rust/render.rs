@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rust/README.md.hbs"),
     ),
     (
+        "jobs.rs",
+        include_str!("../../../templates/rust/jobs.rs.hbs"),
+    ),
+    (
         "counter",
         include_str!("../../../templates/rust/objects/counter.rs.hbs"),
     ),

@@ -32,6 +32,15 @@ pub struct WorkerSpec {
     pub envs: Vec<String>,
     /// Hosted classes without a route in this Worker.
     pub unrouted: Vec<String>,
+    /// Some route is a rate limit (the route table names `LimitSpec`).
+    pub has_limits: bool,
+    /// Queues this Worker consumes and its cron triggers (every environment's): they get a
+    /// `queue` / `scheduled` handler in the user's `src/jobs.rs`.
+    pub queues: Vec<String>,
+    pub crons: Vec<String>,
+    pub queue: bool,
+    pub scheduled: bool,
+    pub jobs: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +58,10 @@ pub struct ObjectSpec {
     pub retention_ms: u64,
     pub ttl_ms: u64,
     pub websockets: bool,
+    /// Per-call caps of a rate limiter (`config` of `POST /check`).
+    pub max_requests: u64,
+    pub min_window_ms: u64,
+    pub max_window_ms: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +77,17 @@ pub struct RouteData {
     pub route: Option<String>,
     pub key: Option<String>,
     pub limiter: bool,
+    /// A rate limit (middleware) rather than a destination.
+    pub limit: Option<LimitData>,
+    /// The secret the route requires as a bearer token.
+    pub auth: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LimitData {
+    pub requests: u64,
+    pub window_ms: u64,
+    pub fail_open: bool,
 }
 
 impl WorkerSpec {
@@ -109,26 +133,64 @@ impl WorkerSpec {
             else {
                 continue;
             };
-            let limiter = class.kind == DoKind::RateLimiter;
-            let route = class.instances.route.as_ref().map(|r| r.value.clone());
-            if route.is_none() && !limiter {
-                continue;
-            }
             let key = match (&class.instances.key, class.instances.singleton.as_ref()) {
                 (Some(k), _) => Some(k.value.clone()),
                 (None, Some(s)) if s.value => Some("singleton".to_owned()),
                 (None, _) => None,
             };
-            if let Some(d) = check_key(project, class, route.as_deref()) {
-                errors.push(d);
+            let route = class.instances.route.as_ref().map(|r| r.value.clone());
+            let binding = binding.name.value.clone();
+            if class.kind != DoKind::RateLimiter {
+                if route.is_none() {
+                    continue;
+                }
+                if let Some(key) = &class.instances.key {
+                    errors.extend(check_key(project, class, key, route.as_deref()));
+                }
+                routes.push(RouteData {
+                    binding,
+                    class: class.class_name.value.clone(),
+                    route,
+                    key,
+                    limiter: false,
+                    limit: None,
+                    auth: class.bearer_secret(),
+                });
+                continue;
             }
-            routes.push(RouteData {
-                binding: binding.name.value.clone(),
-                class: class.class_name.value.clone(),
-                route,
-                key,
-                limiter,
-            });
+            // A rate limiter guards its own route (every request without one, unless it has
+            // `limits`), then each of its `limits`.
+            let own = options::own_limit(class);
+            let limits = options::limits(class);
+            if route.is_some() || limits.is_empty() {
+                if let Some(key) = &class.instances.key {
+                    errors.extend(check_key(project, class, key, route.as_deref()));
+                }
+                routes.push(RouteData {
+                    binding: binding.clone(),
+                    class: class.class_name.value.clone(),
+                    route,
+                    key: key.clone(),
+                    limiter: true,
+                    limit: Some(own.data()),
+                    auth: None,
+                });
+            }
+            for limit in limits {
+                let limit_key = limit.key.as_ref().or(class.instances.key.as_ref());
+                if let Some(k) = limit_key {
+                    errors.extend(check_key(project, class, k, Some(&limit.route)));
+                }
+                routes.push(RouteData {
+                    binding: binding.clone(),
+                    class: class.class_name.value.clone(),
+                    route: Some(limit.route.clone()),
+                    key: limit_key.map(|k| k.value.clone()).or_else(|| key.clone()),
+                    limiter: true,
+                    limit: Some(limit.limit.data()),
+                    auth: None,
+                });
+            }
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -156,7 +218,30 @@ impl WorkerSpec {
             })
             .collect();
         exports.sort_by(|a, b| a.module.cmp(&b.module));
+        let mut queues: Vec<String> = Vec::new();
+        let mut crons: Vec<String> = Vec::new();
+        for env in &worker.envs {
+            for c in &env.queue_consumers {
+                if let Some(q) = &c.queue {
+                    if !queues.contains(&q.value) {
+                        queues.push(q.value.clone());
+                    }
+                }
+            }
+            for c in &env.crons {
+                if !crons.contains(&c.value) {
+                    crons.push(c.value.clone());
+                }
+            }
+        }
+        let has_limits = routes.iter().any(|r| r.limit.is_some());
         Ok(WorkerSpec {
+            has_limits,
+            queue: !queues.is_empty(),
+            scheduled: !crons.is_empty(),
+            jobs: !queues.is_empty() || !crons.is_empty(),
+            queues,
+            crons,
             exports,
             routes_one: routes.len() == 1,
             crate_name: names::crate_name(&script),
@@ -174,7 +259,11 @@ impl WorkerSpec {
 }
 
 fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
+    let caps = options::caps(class);
     ObjectSpec {
+        max_requests: caps.max_requests,
+        min_window_ms: caps.min_window_ms,
+        max_window_ms: caps.max_window_ms,
         class: class.class_name.value.clone(),
         module,
         kind: class.kind.as_str(),
@@ -194,8 +283,12 @@ fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
 }
 
 /// The key template must parse and name only parameters its route captures: the error, if any.
-fn check_key(project: &Project, class: &DoClass, route: Option<&str>) -> Option<Diagnostic> {
-    let key = class.instances.key.as_ref()?;
+fn check_key(
+    project: &Project,
+    class: &DoClass,
+    key: &crate::model::Sp<String>,
+    route: Option<&str>,
+) -> Option<Diagnostic> {
     let fail = |message: String, help: String| {
         Diagnostic::error(
             INSTANCE_KEY_INVALID,

@@ -1,5 +1,6 @@
 //! One rule per file. Each file holds the rule's metadata and docs beside its check.
 
+pub mod audit_log_unauthenticated;
 pub mod duplicate_binding;
 pub mod env_binding_not_inherited;
 pub mod unknown_field;

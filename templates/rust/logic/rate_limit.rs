@@ -1,7 +1,160 @@
-//! Rate-limit windows: plain Rust, unit-tested natively. One object is one identifier, so the
-//! state is a single small record.
+//! Rate-limit windows and the limiter's request contract (seed 001 §1, seed 002): plain Rust,
+//! unit-tested natively. An object keeps one small record per identifier it was asked about
+//! (`ratelimit:{identifier}`, as the seed's storage structure), normally one.
 
 use serde::{Deserialize, Serialize};
+
+/// The largest integer a JavaScript client reads exactly; larger numbers are refused.
+pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+/// Longest identifier accepted (characters).
+pub const MAX_IDENTIFIER_CHARS: usize = 256;
+/// The identifier of a check that names none (seed 002's limiter is one object per client).
+pub const DEFAULT_IDENTIFIER: &str = "default";
+/// Prefix of the per-identifier records.
+pub const RECORD_PREFIX: &str = "ratelimit:";
+
+/// The storage key of an identifier's record.
+pub fn record_key(identifier: &str) -> String {
+    format!("{RECORD_PREFIX}{identifier}")
+}
+
+/// What the blueprint allows a caller to ask for per call (`config` of `POST /check`, the query
+/// of seed 002's `GET /`): never more requests than the class's most generous limit, never a
+/// shorter window than its shortest one, never a window longer than `max_window_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub max_requests: u64,
+    pub min_window_ms: u64,
+    pub max_window_ms: u64,
+}
+
+impl Caps {
+    /// The limit actually applied to a per-call request (clamped into the caps).
+    pub fn clamp(&self, requests: u64, window_ms: u64, algorithm: Algorithm) -> Limit {
+        Limit {
+            requests: requests.clamp(1, self.max_requests),
+            window_ms: window_ms.clamp(
+                self.min_window_ms,
+                self.max_window_ms.max(self.min_window_ms),
+            ),
+            algorithm,
+        }
+    }
+}
+
+/// The body of `POST /check` (seed 001): `{identifier?, config?: {requests, windowMs}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckBody {
+    #[serde(default)]
+    pub identifier: Option<String>,
+    #[serde(default)]
+    pub config: Option<CallConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CallConfig {
+    pub requests: u64,
+    pub window_ms: u64,
+}
+
+/// The body of `POST /reset`: `{identifier}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    #[serde(default)]
+    pub identifier: Option<String>,
+}
+
+/// A valid identifier (the default when absent).
+pub fn identifier(given: Option<&str>) -> Result<&str, String> {
+    match given {
+        None => Ok(DEFAULT_IDENTIFIER),
+        Some("") => Err("identifier must not be empty".to_owned()),
+        Some(id) if id.chars().count() > MAX_IDENTIFIER_CHARS => Err(format!(
+            "identifier is longer than {MAX_IDENTIFIER_CHARS} characters"
+        )),
+        Some(id) if id.chars().any(char::is_control) => {
+            Err("identifier must not contain control characters".to_owned())
+        }
+        Some(id) => Ok(id),
+    }
+}
+
+/// A per-call number: a positive safe integer.
+fn per_call(name: &str, value: u64) -> Result<u64, String> {
+    if value == 0 || value > MAX_SAFE_INTEGER {
+        return Err(format!(
+            "{name} must be an integer from 1 to {MAX_SAFE_INTEGER}"
+        ));
+    }
+    Ok(value)
+}
+
+impl CheckBody {
+    /// The limit of this check: the class's own without `config`, else `config` within `caps`.
+    pub fn limit(&self, own: Limit, caps: &Caps) -> Result<Limit, String> {
+        match self.config {
+            None => Ok(own),
+            Some(c) => Ok(caps.clamp(
+                per_call("config.requests", c.requests)?,
+                per_call("config.windowMs", c.window_ms)?,
+                own.algorithm,
+            )),
+        }
+    }
+}
+
+/// Seed 002's `GET /?limit=&window=` (window in ms); absent parameters take the class's limit.
+pub fn limit_from_query(
+    limit: Option<&str>,
+    window: Option<&str>,
+    own: Limit,
+    caps: &Caps,
+) -> Result<Limit, String> {
+    let number = |name: &str, v: Option<&str>, default: u64| -> Result<u64, String> {
+        match v {
+            None => Ok(default),
+            Some(v) => per_call(
+                name,
+                v.parse()
+                    .map_err(|_| format!("{name} must be a positive integer, not {v:?}"))?,
+            ),
+        }
+    };
+    Ok(caps.clamp(
+        number("limit", limit, own.requests)?,
+        number("window", window, own.window_ms)?,
+        own.algorithm,
+    ))
+}
+
+/// One identifier's persisted record: the counts and the window they were counted in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub window_ms: u64,
+    pub state: WindowState,
+}
+
+impl Record {
+    /// Check one request against `limit`; counts taken with another window length start over.
+    pub fn check(&mut self, limit: &Limit, now_ms: u64) -> Decision {
+        if self.window_ms != limit.window_ms {
+            *self = Record {
+                window_ms: limit.window_ms,
+                state: WindowState::default(),
+            };
+        }
+        limit.check(&mut self.state, now_ms)
+    }
+
+    /// When this record can no longer affect a decision.
+    pub fn purge_at(&self) -> u64 {
+        // The sliding algorithm needs the previous window too: the later bound of both.
+        self.state.window_start + 2 * self.window_ms
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {
@@ -246,6 +399,87 @@ mod tests {
                 "{algorithm:?}: Retry-After is not the first second allowed"
             );
         }
+    }
+
+    #[test]
+    fn per_call_configs_are_capped_by_the_blueprint() {
+        let own = limit(Algorithm::Fixed);
+        let caps = Caps {
+            max_requests: 100,
+            min_window_ms: MINUTE,
+            max_window_ms: 86_400_000,
+        };
+        let body: CheckBody = serde_json::from_str(
+            r#"{"identifier":"user-123","config":{"requests":100,"windowMs":60000}}"#,
+        )
+        .unwrap();
+        assert_eq!(body.limit(own, &caps).unwrap(), own);
+        assert_eq!(identifier(body.identifier.as_deref()).unwrap(), "user-123");
+        let greedy: CheckBody =
+            serde_json::from_str(r#"{"config":{"requests":1000000,"windowMs":1}}"#).unwrap();
+        let applied = greedy.limit(own, &caps).unwrap();
+        assert_eq!((applied.requests, applied.window_ms), (100, MINUTE));
+        let strict: CheckBody =
+            serde_json::from_str(r#"{"config":{"requests":50,"windowMs":120000}}"#).unwrap();
+        let applied = strict.limit(own, &caps).unwrap();
+        assert_eq!((applied.requests, applied.window_ms), (50, 120_000));
+        for bad in [
+            r#"{"config":{"requests":0,"windowMs":1000}}"#,
+            r#"{"config":{"requests":9007199254740992,"windowMs":1000}}"#,
+            r#"{"config":{"requests":-1,"windowMs":1000}}"#,
+            r#"{"config":{"requests":1.5,"windowMs":1000}}"#,
+        ] {
+            let parsed = serde_json::from_str::<CheckBody>(bad);
+            assert!(
+                parsed.is_err() || parsed.unwrap().limit(own, &caps).is_err(),
+                "{bad} accepted"
+            );
+        }
+        assert!(serde_json::from_str::<CheckBody>(r#"{"identifer":"typo"}"#).is_err());
+        assert_eq!(identifier(None).unwrap(), DEFAULT_IDENTIFIER);
+        assert!(identifier(Some("")).is_err());
+        assert!(identifier(Some(&"x".repeat(MAX_IDENTIFIER_CHARS + 1))).is_err());
+        assert!(identifier(Some("user 123")).is_ok());
+        assert!(identifier(Some("a\u{0}b")).is_err());
+        assert_eq!(record_key("wix:1.2.3.4"), "ratelimit:wix:1.2.3.4");
+    }
+
+    #[test]
+    fn seed_002_query_limits() {
+        let own = limit(Algorithm::Sliding);
+        let caps = Caps {
+            max_requests: 100,
+            min_window_ms: 1000,
+            max_window_ms: 86_400_000,
+        };
+        let l = limit_from_query(Some("10"), Some("5000"), own, &caps).unwrap();
+        assert_eq!((l.requests, l.window_ms), (10, 5000));
+        assert_eq!(limit_from_query(None, None, own, &caps).unwrap(), own);
+        assert!(limit_from_query(Some("ten"), None, own, &caps).is_err());
+        assert!(limit_from_query(Some("0"), None, own, &caps).is_err());
+    }
+
+    #[test]
+    fn records_start_over_when_the_window_changes() {
+        let short = Limit {
+            requests: 2,
+            window_ms: 1000,
+            algorithm: Algorithm::Fixed,
+        };
+        let long = Limit {
+            window_ms: MINUTE,
+            ..short
+        };
+        let mut r = Record::default();
+        assert!(r.check(&short, T0).allowed);
+        assert!(r.check(&short, T0).allowed);
+        assert!(!r.check(&short, T0).allowed);
+        assert!(
+            r.check(&long, T0).allowed,
+            "a new window length starts over"
+        );
+        assert_eq!(r.window_ms, MINUTE);
+        assert_eq!(r.purge_at(), T0 + 2 * MINUTE);
     }
 
     #[test]

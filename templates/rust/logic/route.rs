@@ -145,7 +145,7 @@ pub fn derive_key(template: Option<&[KeyPart]>, inputs: &KeyInputs<'_>) -> Resul
             return Ok("singleton".to_owned());
         }
         let values: Vec<&str> = inputs.params.iter().map(|(_, v)| v.as_str()).collect();
-        return Ok(values.join(":"));
+        return bounded_key(values.join(":"));
     };
     let mut key = String::new();
     for part in parts {
@@ -169,10 +169,92 @@ pub fn derive_key(template: Option<&[KeyPart]>, inputs: &KeyInputs<'_>) -> Resul
                     None => return Err(format!("missing query parameter {name}")),
                 }
             }
-            KeyPart::Date => key.push_str(&utc_date(inputs.now_ms)),
+            KeyPart::Date => key.push_str(&requested_date(inputs.query, inputs.now_ms)?),
         }
     }
+    bounded_key(key)
+}
+
+fn bounded_key(key: String) -> Result<String, String> {
+    if key.len() > MAX_KEY_BYTES {
+        return Err(format!(
+            "the instance name is longer than {MAX_KEY_BYTES} bytes"
+        ));
+    }
     Ok(key)
+}
+
+/// Longest instance name the router derives (path segments and headers are bounded with it).
+pub const MAX_KEY_BYTES: usize = 512;
+
+/// `{date}`: the request's `?date=YYYY-MM-DD` (so any kept day of a day-sharded object stays
+/// addressable), today in UTC without one.
+pub fn requested_date(query: &[(String, String)], now_ms: u64) -> Result<String, String> {
+    match query.iter().find(|(n, _)| n == "date") {
+        None => Ok(utc_date(now_ms)),
+        Some((_, v)) => match day_start_ms(v) {
+            Some(_) => Ok(v.clone()),
+            None => Err(format!("date must be a day as YYYY-MM-DD, not {v:?}")),
+        },
+    }
+}
+
+/// Epoch ms of 00:00 UTC of a `YYYY-MM-DD` day (1970 to 9999), `None` when it is not a real day.
+pub fn day_start_ms(date: &str) -> Option<u64> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = &date[r];
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if year < 1970 || !(1..=12).contains(&month) || day < 1 {
+        return None;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if day > days_in_month[(month - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days).ok().map(|d| d * 86_400_000)
+}
+
+/// ISO 8601 (`2021-10-18T12:00:00.000Z`) of epoch milliseconds, as JavaScript's `toISOString`.
+pub fn iso8601(ms: u64) -> String {
+    let rem = ms % 86_400_000;
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:03}Z",
+        utc_date(ms),
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
 }
 
 /// `YYYY-MM-DD` (UTC) of epoch milliseconds.
@@ -304,6 +386,46 @@ mod tests {
         assert!(parse_key("{open").is_err());
         assert!(parse_key("close}").is_err());
         assert!(parse_key("{}").is_err());
+    }
+
+    #[test]
+    fn requested_days_and_iso_dates() {
+        let q = |v: &str| vec![("date".to_owned(), v.to_owned())];
+        assert_eq!(
+            requested_date(&[], 1_700_000_000_000).unwrap(),
+            "2023-11-14"
+        );
+        assert_eq!(requested_date(&q("2024-02-29"), 0).unwrap(), "2024-02-29");
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "x",
+            "",
+            "1969-12-31",
+            "２０２４-01-01",
+        ] {
+            assert!(requested_date(&q(bad), 0).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(day_start_ms("1970-01-01"), Some(0));
+        assert_eq!(day_start_ms("2024-02-29"), Some(1_709_164_800_000));
+        for ms in [0, 951_782_400_000, 1_709_251_199_999, 1_735_689_600_000] {
+            let day = utc_date(ms);
+            let start = day_start_ms(&day).unwrap();
+            assert!(start <= ms && ms < start + 86_400_000, "{day} {ms}");
+        }
+        assert_eq!(iso8601(1_634_567_890_123), "2021-10-18T14:38:10.123Z");
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        let long = "k".repeat(MAX_KEY_BYTES + 1);
+        let params = vec![("a".to_owned(), long)];
+        let inputs = KeyInputs {
+            params: &params,
+            header: &no_headers,
+            query: &[],
+            now_ms: 0,
+        };
+        assert!(derive_key(None, &inputs).is_err());
+        assert!(derive_key(Some(&parse_key("{a}").unwrap()), &inputs).is_err());
     }
 
     #[test]
