@@ -75,6 +75,9 @@ const SEEDS: &[Seed] = &[
             at("self-script-name", 13),
             // "new_classes": ["TicketManager"]
             at("kv-backed-durable-object", 22),
+            // "pattern": "butterfly-house.example.com/*": the guide's documentation domain.
+            in_env("placeholder-id", 46, "production"),
+            in_env("placeholder-id", 57, "staging"),
         ],
     },
     Seed {
