@@ -410,3 +410,47 @@ fn stdin_concise_and_quiet() {
     assert_eq!(code, 2);
     assert!(err.contains("--stdin-filename"), "{err}");
 }
+
+#[test]
+fn add_noqa_suppresses_every_current_finding_and_nothing_else_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
+    let mut originals = Vec::new();
+    for entry in walkdir::WalkDir::new(&seeds)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(&seeds).unwrap();
+        let to = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+            originals.push((
+                to,
+                std::fs::read_to_string(entry.path()).unwrap_or_default(),
+            ));
+        }
+    }
+    let (code, _, _) = doforge(&["check", "-q"], dir.path());
+    assert_eq!(code, 1, "the seeds have findings");
+    let (code, out, err) = doforge(&["check", "--add-noqa"], dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("doforge: added "), "{out}");
+    let (code, out, _) = doforge(&["check"], dir.path());
+    assert_eq!(code, 0, "findings left after --add-noqa:\n{out}");
+    // Only comment lines were added.
+    for (path, before) in originals {
+        let after = std::fs::read_to_string(&path).unwrap_or_default();
+        let kept: Vec<&str> = after
+            .lines()
+            .filter(|l| !l.contains("doforge-ignore:") || before.contains(l))
+            .collect();
+        assert_eq!(
+            kept,
+            before.lines().collect::<Vec<_>>(),
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -43,6 +43,9 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         return stdin.run(&options, out);
     }
     let report = check_paths(&paths, &options);
+    if args.add_noqa {
+        return add_noqa(&report, &options, out);
+    }
     if args.diff {
         return diff(fix::fix_report(report, &options, allowed), out);
     }
@@ -162,6 +165,30 @@ fn diff(run: FixRun, out: &mut dyn Write) -> io::Result<i32> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+/// `--add-noqa`: suppress every current finding where it is.
+fn add_noqa(report: &Report, options: &CheckOptions, out: &mut dyn Write) -> io::Result<i32> {
+    let noqa = fix::noqa::add_noqa(report, options);
+    let mut failed = report.fatal;
+    for f in &noqa.files {
+        if let Err(e) = fix::write_fixed(f) {
+            eprintln!("doforge: {e}");
+            failed = true;
+        }
+    }
+    for path in &noqa.skipped {
+        eprintln!("doforge: {path}: not changed (suppression comments would not load or would change its findings)");
+    }
+    writeln!(
+        out,
+        "doforge: added {} suppression{} in {} file{}",
+        noqa.added,
+        if noqa.added == 1 { "" } else { "s" },
+        noqa.files.len(),
+        if noqa.files.len() == 1 { "" } else { "s" }
+    )?;
+    Ok(if failed { EXIT_TOOL_FAILED } else { EXIT_CLEAN })
 }
 
 /// Write every fixed file; `None` (after saying why on stderr) when one could not be written.

@@ -162,6 +162,10 @@ pub struct CheckArgs {
     /// `--diff`, and mark them `[*]`.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Adopt doforge on an existing repository: insert a `doforge-ignore` comment above every
+    /// current finding (docs/ci.md), so only new findings fail from now on.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    pub add_noqa: bool,
     /// Print the unified diff of what `--fix` would change and write nothing (exit 1 if there
     /// is a diff).
     #[arg(long)]

@@ -13,6 +13,7 @@ pub mod build;
 pub mod catalog;
 mod diff;
 pub mod edit;
+pub mod noqa;
 mod write;
 
 use std::collections::{HashMap, HashSet};
