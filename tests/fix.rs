@@ -297,7 +297,7 @@ fn cli_diff_fix_and_unsafe_fixes() {
     let (code, diff, _) = doforge(&["check", "--diff", "--unsafe-fixes"], dir.path());
     assert_eq!(code, 1);
     assert!(
-        diff.contains("+r2_buckets = [{ binding = \"FILES\", bucket_name = \"files\" }]"),
+        diff.contains("+r2_buckets = [{ binding = \"FILES\" }]"),
         "{diff}"
     );
 

@@ -144,7 +144,7 @@ pub fn copy_into_env(
             let line = format!(
                 "{} = {}",
                 edit::toml_key(key),
-                toml_inline(text, &top.value)?
+                toml_inline(text, &without_identity(key, &top.value))?
             );
             if edit::is_toml_table_header(text, env_entry.key_span) {
                 edit::insert_after_line(file, env_entry.key_span.end, &line)
@@ -158,7 +158,6 @@ pub fn copy_into_env(
             }
         }
         Format::WranglerJson => {
-            let value = &text[top.value.span.start..top.value.span.end];
             let from = edit::indent_of(text, top.key_span.start);
             let last = env_entry.value.as_map()?.last().map(|e| e.key_span.start);
             let to = last.map_or_else(
@@ -167,16 +166,105 @@ pub fn copy_into_env(
             );
             let extra = to.strip_prefix(from).unwrap_or("");
             let nl = edit::newline(text);
-            let value = value.replace(nl, &format!("{nl}{extra}"));
+            let value = match identity_keys(key) {
+                // The resource's own id or name is dropped, so the copy is a binding of a new
+                // resource (wrangler provisions it on deploy), written item by item.
+                Some(_) => json_items(text, &without_identity(key, &top.value), &to, from, nl)?,
+                None => text[top.value.span.start..top.value.span.end]
+                    .replace(nl, &format!("{nl}{extra}")),
+            };
             edit::append_json_property(file, &env_entry.value, key, &value)?
         }
         Format::Blueprint | Format::Source => return None,
     };
     Some(Fix::unsafe_(
         format!(
-            "copy `{key}` from the top level into `env.{env_name}` (it then uses the same resources as the top level: change the ids if the environment needs its own)"
+            "{}",
+            match identity_keys(key) {
+                Some(_) => format!("copy `{key}` from the top level into `env.{env_name}` without the resource ids and names, so wrangler creates the environment its own resources on deploy (set them if it should bind existing ones)"),
+                None => format!("copy `{key}` from the top level into `env.{env_name}` (it then uses the same resources as the top level: change the ids if the environment needs its own)"),
+            }
         ),
         vec![e],
+    ))
+}
+
+/// The keys that name a binding's resource, for the kinds whose resource wrangler creates when
+/// they are omitted. Copying them into a non-production env would share production's data
+/// (`production-shares-state`), so the copy leaves them out.
+fn identity_keys(key: &str) -> Option<&'static [&'static str]> {
+    match key {
+        "kv_namespaces" => Some(&["id", "preview_id"]),
+        "d1_databases" => Some(&["database_id", "preview_database_id", "database_name"]),
+        "r2_buckets" => Some(&["bucket_name", "preview_bucket_name"]),
+        _ => None,
+    }
+}
+
+/// `node` (a list of binding tables) without the identity keys of `key`'s kind.
+fn without_identity(key: &str, node: &crate::source::Node) -> crate::source::Node {
+    use crate::source::NodeKind;
+    let (Some(drop), NodeKind::Seq(items)) = (identity_keys(key), &node.kind) else {
+        return node.clone();
+    };
+    let items = items
+        .iter()
+        .map(|item| match &item.kind {
+            NodeKind::Map(entries) => crate::source::Node {
+                kind: NodeKind::Map(
+                    entries
+                        .iter()
+                        .filter(|e| !drop.contains(&e.key.as_str()))
+                        .cloned()
+                        .collect(),
+                ),
+                ..item.clone()
+            },
+            _ => item.clone(),
+        })
+        .collect();
+    crate::source::Node {
+        kind: NodeKind::Seq(items),
+        ..node.clone()
+    }
+}
+
+/// A JSON list of binding objects, one per line at `indent` + `unit`, each object inline from
+/// the source text of its keys and scalars. `None` when an item is not a flat object.
+fn json_items(
+    text: &str,
+    node: &crate::source::Node,
+    indent: &str,
+    unit: &str,
+    nl: &str,
+) -> Option<String> {
+    use crate::source::NodeKind;
+    let NodeKind::Seq(items) = &node.kind else {
+        return None;
+    };
+    let unit = if unit.is_empty() { "  " } else { unit };
+    let mut lines = Vec::with_capacity(items.len());
+    for item in items {
+        let NodeKind::Map(entries) = &item.kind else {
+            return None;
+        };
+        let mut parts = Vec::with_capacity(entries.len());
+        for e in entries {
+            if matches!(e.value.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
+                return None;
+            }
+            let key = text.get(e.key_span.start..e.key_span.end)?;
+            let value = text.get(e.value.span.start..e.value.span.end)?;
+            if value.contains('\n') {
+                return None;
+            }
+            parts.push(format!("{key}: {value}"));
+        }
+        lines.push(format!("{indent}{unit}{{ {} }}", parts.join(", ")));
+    }
+    Some(format!(
+        "[{nl}{}{nl}{indent}]",
+        lines.join(&format!(",{nl}"))
     ))
 }
 

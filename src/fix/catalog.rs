@@ -68,10 +68,14 @@ doforge plans the history itself.",
         rule: "env-binding-not-inherited",
         applicability: Some(Unsafe),
         text: "Copies the missing top-level block (bindings, `vars`, …) into the environment. \
-Unsafe: the copy points the environment at the *same* resources as the top level (the same \
-KV namespace, database, bucket or queue, usually production's), which is rarely what an env \
-is for; review the ids after applying it. Environments that declare the key with fewer \
-entries are not fixed.",
+KV namespaces, D1 databases and R2 buckets are copied without their ids and names (`id`, \
+`preview_id`, `database_id`, `database_name`, `bucket_name`, …): wrangler then creates the \
+environment its own resource on the first deploy, so staging never writes production's data \
+(`production-shares-state`). Other blocks (queues, Hyperdrive, services, Durable Objects) are \
+copied as they are and point the environment at the *same* resources as the top level; a copy \
+that introduces a new finding is refused. Unsafe: it changes what the environment deploys and \
+can create resources; review it with `--diff --unsafe-fixes`. Environments that declare the key \
+with fewer entries are not fixed.",
     },
     FixDoc {
         rule: "secret-in-vars",
