@@ -97,7 +97,7 @@ for t in "${targets[@]}"; do
     fi
     log "$t: ${build[*]} --profile dist"
     nice -n 10 "${build[@]}" --locked --quiet --profile dist --target "$t" --bin doforge >&2
-    bin="$repo/target/$t/dist/$exe"
+    bin="${CARGO_TARGET_DIR:-$repo/target}/$t/dist/$exe"
     log "$t: built in $((SECONDS - start)) s, $(stat -c %s "$bin") bytes"
     check_version "$t" "$bin"
     binaries+=("$t=$bin")

@@ -180,6 +180,13 @@ fn pre_commit(args: &[&str], cwd: &Path, checkout: &Path, bin_dir: &Path) -> i32
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
+        if args.first() == Some(&"run") {
+            let stdout = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                stdout.contains("doforge check"),
+                "the real pre-commit did not run the doforge hook:\n{stdout}"
+            );
+        }
         return o.status.code().unwrap_or(-1);
     }
     match args {
