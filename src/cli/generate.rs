@@ -12,6 +12,9 @@ use crate::source::Format;
 
 /// The lint rule whose findings also stop generation (see [`run`]).
 const SECRET_IN_VARS: &str = "secret-in-vars";
+/// Lint rules whose findings `generate` shows (without stopping): classes the generated router
+/// cannot reach.
+const REPORTED_RULES: &[&str] = &["class-unbound", "class-unreachable"];
 
 pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
     let render_options = RenderOptions {
@@ -73,6 +76,25 @@ declare them under `secrets:` and set them with `wrangler secret put NAME` \
 (or, if a value is not a secret, suppress the finding with a `# doforge-ignore: {SECRET_IN_VARS}` comment)"
         )?;
         return Ok(EXIT_FINDINGS);
+    }
+    // Classes no request can reach: generation goes on, but says so (the router it writes has
+    // no route to them).
+    let unreachable: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| REPORTED_RULES.contains(&d.rule.as_str()))
+        .cloned()
+        .collect();
+    if !unreachable.is_empty() {
+        let summary = Summary::count(1, &unreachable);
+        render::render(
+            OutputFormat::Human,
+            &unreachable,
+            &summary,
+            &[],
+            &render_options,
+            out,
+        )?;
     }
     let Some(project) = report.files.first().and_then(|f| f.project.as_ref()) else {
         writeln!(

@@ -44,6 +44,7 @@ pub fn all() -> &'static [&'static Rule] {
             &rules::websocket_without_hibernation::RULE,
             // rules: usage-graph
             &rules::class_unbound::RULE,
+            &rules::class_unreachable::RULE,
             &rules::dangling_script_name::RULE,
             &rules::queue_multiple_consumers::RULE,
             &rules::queue_without_consumer::RULE,

@@ -4,7 +4,11 @@
 use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, Result};
 
 use crate::http;
-use crate::logic::route::{derive_key, parse_key, KeyInputs, Route, RouteMatch};
+use crate::logic::route::{derive_key, parse_key, reads_body, KeyInputs, Route, RouteMatch};
+
+/// Largest request body read to find a `{body:…}` key part (its JSON is parsed once more by the
+/// object); a larger or unsized body leaves the part missing (400).
+const KEY_BODY_LIMIT: usize = 64 * 1024;
 
 /// One Durable Object class the Worker routes to (from the blueprint's `instances`).
 pub struct RouteSpec {
@@ -47,7 +51,7 @@ pub async fn handle(
                 rest: "/".to_owned(),
             },
         };
-        let key = match instance_key(spec, &matched, &req, &query, now) {
+        let key = match instance_key(spec, &matched, &req, &query, now).await? {
             Ok(k) => k,
             Err(e) => return http::error(400, &e),
         };
@@ -106,7 +110,7 @@ async fn dispatch(
         let Some(matched) = Route::parse(pattern).matches(path) else {
             continue;
         };
-        let key = match instance_key(spec, &matched, &req, query, now) {
+        let key = match instance_key(spec, &matched, &req, query, now).await? {
             Ok(k) => k,
             Err(e) => return http::error(400, &e),
         };
@@ -121,24 +125,46 @@ async fn dispatch(
     crate::app::handle(req, env, ctx).await
 }
 
-fn instance_key(
+async fn instance_key(
     spec: &RouteSpec,
     matched: &RouteMatch,
     req: &Request,
     query: &[(String, String)],
     now: u64,
-) -> std::result::Result<String, String> {
-    let template = spec.key.map(parse_key).transpose()?;
+) -> Result<std::result::Result<String, String>> {
+    let template = match spec.key.map(parse_key).transpose() {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    let body = match &template {
+        Some(parts) if reads_body(parts) => key_body(req).await?,
+        _ => None,
+    };
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    derive_key(
+    Ok(derive_key(
         template.as_deref(),
         &KeyInputs {
             params: &matched.params,
             header: &header,
             query,
+            body: body.as_ref(),
             now_ms: now,
         },
-    )
+    ))
+}
+
+/// The JSON body of a request whose instance key reads it, from a copy (the request itself is
+/// forwarded with its body); `None` when absent, over [`KEY_BODY_LIMIT`] or not JSON.
+async fn key_body(req: &Request) -> Result<Option<serde_json::Value>> {
+    let declared = req
+        .headers()
+        .get("Content-Length")?
+        .and_then(|v| v.parse::<usize>().ok());
+    if !declared.is_some_and(|n| n <= KEY_BODY_LIMIT) {
+        return Ok(None);
+    }
+    let text = req.clone()?.text().await?;
+    Ok(serde_json::from_str(&text).ok())
 }
 
 /// The request as the object sees it: same method, headers, body and query; the path the
