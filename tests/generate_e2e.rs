@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 use common::devserver::{self, poll, DevServer, Reply};
 use serde_json::{json, Value};
 
-/// Time options of the fixture blueprint (keep in sync with all-kinds.yaml).
+/// Time options of the fixture blueprint (keep in sync with all-kinds.yaml; `SESSION_TTL` is
+/// `ShortSession`'s).
 const AUDIT_RETENTION: Duration = Duration::from_secs(3);
 const SESSION_TTL: Duration = Duration::from_secs(2);
 const LIMIT: u64 = 3;
@@ -646,18 +647,18 @@ fn session_expiry(s: &DevServer) {
     expect(
         s,
         &s.post(
-            "/session/short",
+            "/short-session/short",
             &new_session("short", json!({ "step": 1 })),
         ),
         201,
     );
     // Live updates over a hibernating WebSocket, then the expiry alarm.
-    let mut live = s.websocket("/session/short/websocket", &[]);
+    let mut live = s.websocket("/short-session/short/websocket", &[]);
     expect(
         s,
         &s.send(
             "PATCH",
-            "/session/short",
+            "/short-session/short",
             &[],
             Some(&json!({ "metadata": { "step": 2 } })),
         ),
@@ -675,7 +676,7 @@ fn session_expiry(s: &DevServer) {
         "expired after {:?}, before the {SESSION_TTL:?} TTL",
         start.elapsed()
     );
-    expect_error(s, &s.get("/session/short"), 404);
+    expect_error(s, &s.get("/short-session/short"), 404);
 }
 
 fn custom(s: &DevServer) {

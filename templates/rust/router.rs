@@ -160,7 +160,7 @@ async fn key_body(req: &Request) -> Result<Option<serde_json::Value>> {
         .headers()
         .get("Content-Length")?
         .and_then(|v| v.parse::<usize>().ok());
-    if !declared.is_some_and(|n| n <= KEY_BODY_LIMIT) {
+    if declared.is_none_or(|n| n > KEY_BODY_LIMIT) {
         return Ok(None);
     }
     let text = req.clone()?.text().await?;

@@ -108,12 +108,22 @@ impl MessageRate {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ServerFrame<'a> {
     /// To the joining socket first: the last messages, oldest first.
-    History { messages: &'a [ChatMessage] },
-    Join { name: &'a str, timestamp: u64 },
-    Leave { name: &'a str, timestamp: u64 },
+    History {
+        messages: &'a [ChatMessage],
+    },
+    Join {
+        name: &'a str,
+        timestamp: u64,
+    },
+    Leave {
+        name: &'a str,
+        timestamp: u64,
+    },
     /// Seed 002's `{ type: 'message', ...message }`.
     Message(&'a ChatMessage),
-    Pong { timestamp: u64 },
+    Pong {
+        timestamp: u64,
+    },
     Error {
         error: String,
         #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]

@@ -40,7 +40,9 @@ fn safe(amount: i64) -> Result<Option<i64>, String> {
     if (-MAX_SAFE..=MAX_SAFE).contains(&amount) {
         Ok(Some(amount))
     } else {
-        Err(format!("amount outside ±{MAX_SAFE} (JavaScript's safe integers)"))
+        Err(format!(
+            "amount outside ±{MAX_SAFE} (JavaScript's safe integers)"
+        ))
     }
 }
 
@@ -99,7 +101,10 @@ mod tests {
         assert!(parse_amount(Some("9007199254740992"), "").is_err());
         assert!(parse_amount(None, r#"{"amount": 9007199254740993}"#).is_err());
         assert!(parse_amount(None, r#"{"amount": 1e300}"#).is_err());
-        assert_eq!(parse_amount(Some("-9007199254740991"), ""), Ok(Some(-MAX_SAFE)));
+        assert_eq!(
+            parse_amount(Some("-9007199254740991"), ""),
+            Ok(Some(-MAX_SAFE))
+        );
         assert_eq!(Op::from_path("/increment"), Some(Op::Increment));
         assert_eq!(Op::from_path("/nope"), None);
     }

@@ -149,7 +149,10 @@ mod tests {
         let mut s = seed_body().into_session(0, 10).unwrap();
         s.merge(update(json!({"b": 3, "test": null, "c": {"d": 4}})), 5, 10)
             .unwrap();
-        assert_eq!(Value::Object(s.metadata.clone()), json!({"b": 3, "c": {"d": 4}}));
+        assert_eq!(
+            Value::Object(s.metadata.clone()),
+            json!({"b": 3, "c": {"d": 4}})
+        );
         assert_eq!((s.updated_at, s.expires_at, s.created_at), (5, 15, 0));
         s.replace(update(json!({"only": 1})), 6, 10).unwrap();
         assert_eq!(Value::Object(s.metadata.clone()), json!({"only": 1}));
@@ -167,7 +170,8 @@ mod tests {
         body.session_id = "a\u{0}b".into();
         assert!(body.into_session(0, 1).is_err());
         let mut body = seed_body();
-        body.metadata.insert("big".into(), json!("x".repeat(MAX_METADATA_BYTES)));
+        body.metadata
+            .insert("big".into(), json!("x".repeat(MAX_METADATA_BYTES)));
         assert!(body.into_session(0, 1).is_err());
         let mut s = seed_body().into_session(0, 1).unwrap();
         let before = s.clone();
