@@ -5,9 +5,11 @@
 //!
 //! * counter: increments persist (also across a restart of the dev server);
 //! * rate limiter (as middleware): 200 until the limit, then 429 with `Retry-After`;
-//! * chat room: two WebSocket clients receive each other's messages and the leave event;
+//! * chat room (seed 002's frames): history first, join, messages with increasing timestamps,
+//!   leave, `/history` newest first;
 //! * audit log: stores, queries, exports CSV, and its alarm deletes exactly the expired entries;
-//! * session: created, read, updated, expires (alarm) and answers 404 afterwards;
+//! * session (seed 003's body): created, read, updated, deleted, expires (alarm) and answers 404
+//!   afterwards;
 //! * custom: the skeleton stores and returns JSON.
 //!
 //! Needs scripts/setup-wasm.sh and scripts/setup-oracle.sh (both run by scripts/test.sh). Every
@@ -22,10 +24,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::devserver::{self, DevServer, Reply};
+use common::devserver::{self, poll, DevServer, Reply};
 use serde_json::{json, Value};
 
-/// Time options of the fixture blueprint (keep in sync with all-kinds.yaml).
+/// Time options of the fixture blueprint (keep in sync with all-kinds.yaml; `SESSION_TTL` is
+/// `ShortSession`'s).
 const AUDIT_RETENTION: Duration = Duration::from_secs(3);
 const SESSION_TTL: Duration = Duration::from_secs(2);
 const LIMIT: u64 = 3;
@@ -40,37 +43,14 @@ fn blueprint() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e/all-kinds.yaml")
 }
 
-/// Poll `check` every 100 ms until it returns `Some`, for at most `within`.
-fn poll<T>(within: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(v) = check() {
-            return Some(v);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// The reply's JSON body, after checking its status.
 fn expect(server: &DevServer, reply: &Reply, status: u16) -> Value {
-    assert_eq!(reply.status, status, "{}", server.context(reply));
-    if reply.body.is_empty() {
-        Value::Null
-    } else {
-        reply.json()
-    }
+    server.expect(reply, status)
 }
 
 /// A JSON error body `{"error": "…"}` with the given status.
 fn expect_error(server: &DevServer, reply: &Reply, status: u16) -> String {
-    let body = expect(server, reply, status);
-    body["error"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no \"error\" string in {}", server.context(reply)))
-        .to_owned()
+    server.expect_error(reply, status)
 }
 
 /// One kind's checks against the running server.
@@ -351,34 +331,47 @@ fn is_type(v: &Value, ty: &str) -> bool {
 }
 
 fn chat_room(s: &DevServer) {
-    let mut alice = s.websocket("/room/lobby/websocket?name=alice", &[]);
-    let welcome = alice.expect_json(SOON, "welcome to alice", |v| is_type(v, "welcome"));
-    assert_eq!(welcome["name"], json!("alice"), "{welcome}");
+    // Seed 002's contract: the upgrade is on the room path; the joiner gets its history first.
+    let mut alice = s.websocket("/room/lobby?name=alice", &[]);
+    let first = alice.expect_json(SOON, "history to alice", |_| true);
+    assert_eq!(first, json!({ "type": "history", "messages": [] }));
 
-    let mut bob = s.websocket("/room/lobby/websocket?name=bob", &[]);
-    let welcome = bob.expect_json(SOON, "welcome to bob", |v| is_type(v, "welcome"));
-    let members = welcome["members"].as_array().cloned().unwrap_or_default();
+    let mut bob = s.websocket("/room/lobby?name=bob", &[]);
+    let first = bob.expect_json(SOON, "history to bob", |_| true);
+    assert!(is_type(&first, "history"), "bob's first frame: {first}");
+    alice.expect_json(SOON, "bob joined", |v| {
+        is_type(v, "join") && v["name"] == json!("bob") && v["timestamp"].is_u64()
+    });
+    let members = expect(s, &s.get("/room/lobby/members"), 200);
+    let members = members["members"].as_array().cloned().unwrap_or_default();
     assert!(
         members.contains(&json!("alice")) && members.contains(&json!("bob")),
-        "{welcome}"
+        "{members:?}"
     );
-    alice.expect_json(SOON, "bob joined", |v| {
-        is_type(v, "join") && v["name"] == json!("bob")
-    });
 
-    // Each receives the other's message (and the sender its own).
+    // Each receives the other's message (and the sender its own), with an id and a timestamp.
     alice.send_json(&json!({ "type": "message", "text": "hello, bob" }));
     let from_alice = |v: &Value| {
         is_type(v, "message") && v["name"] == json!("alice") && v["text"] == json!("hello, bob")
     };
-    bob.expect_json(SOON, "alice's message", from_alice);
-    alice.expect_json(SOON, "alice's own message", from_alice);
+    let seen = bob.expect_json(SOON, "alice's message", from_alice);
+    let own = alice.expect_json(SOON, "alice's own message", from_alice);
+    assert_eq!(seen, own);
+    assert_eq!(
+        seen["id"],
+        json!(format!("message:{}", seen["timestamp"])),
+        "{seen}"
+    );
     bob.send_json(&json!({ "type": "message", "text": "hi alice, \"quoted\" & ünïcode" }));
-    alice.expect_json(SOON, "bob's message", |v| {
+    let reply = alice.expect_json(SOON, "bob's message", |v| {
         is_type(v, "message")
             && v["name"] == json!("bob")
             && v["text"] == json!("hi alice, \"quoted\" & ünïcode")
     });
+    assert!(
+        reply["timestamp"].as_u64() > seen["timestamp"].as_u64(),
+        "timestamps increase: {seen} then {reply}"
+    );
     alice.send_json(&json!({ "type": "ping" }));
     alice.expect_json(SOON, "pong", |v| is_type(v, "pong"));
     alice.send_text("{not json");
@@ -392,28 +385,29 @@ fn chat_room(s: &DevServer) {
         is_type(v, "leave") && v["name"] == json!("bob")
     });
 
-    // History is stored and replayed.
+    // History: newest first over HTTP, oldest first in the joiner's history frame.
     let history = expect(s, &s.get("/room/lobby/history"), 200);
-    let texts: Vec<&Value> = history["messages"]
+    let texts: Vec<&Value> = history
         .as_array()
         .map(|m| m.iter().map(|m| &m["text"]).collect())
         .unwrap_or_default();
     assert_eq!(
         texts,
         [
-            &json!("hello, bob"),
-            &json!("hi alice, \"quoted\" & ünïcode")
+            &json!("hi alice, \"quoted\" & ünïcode"),
+            &json!("hello, bob")
         ],
         "{history}"
     );
-    let mut carol = s.websocket("/room/lobby/websocket?name=carol", &[]);
-    let welcome = carol.expect_json(SOON, "welcome to carol", |v| is_type(v, "welcome"));
-    assert_eq!(welcome["history"], history["messages"], "{welcome}");
+    let mut carol = s.websocket("/room/lobby?name=carol", &[]);
+    let first = carol.expect_json(SOON, "history to carol", |_| true);
+    let mut oldest_first = history.as_array().cloned().unwrap_or_default();
+    oldest_first.reverse();
+    assert_eq!(first["messages"], json!(oldest_first), "{first}");
     // Rooms are separate.
-    let elsewhere = expect(s, &s.get("/room/elsewhere/history"), 200);
-    assert_eq!(elsewhere["messages"], json!([]), "{elsewhere}");
-    // The WebSocket path without an upgrade.
-    expect_error(s, &s.get("/room/lobby/websocket"), 426);
+    assert_eq!(expect(s, &s.get("/room/elsewhere/history"), 200), json!([]));
+    // The room path without an upgrade.
+    expect_error(s, &s.get("/room/lobby"), 426);
     carol.close(SOON);
     alice.close(SOON);
 }
@@ -687,27 +681,37 @@ fn audit_retention(s: &DevServer) {
     .unwrap_or_else(|| panic!("the re-armed alarm did not delete {new} within {within:?}"));
 }
 
+/// Seed 003's create body for session `id`.
+fn new_session(id: &str, metadata: Value) -> Value {
+    json!({ "chittyId": "01-C-PROD-0001-P-2501-A-X", "sessionId": id, "metadata": metadata })
+}
+
 fn session(s: &DevServer) {
     let created = expect(
         s,
-        &s.send(
-            "PUT",
+        &s.post(
             "/session/s1",
-            &[],
-            Some(&json!({ "data": { "user": "u1", "theme": "dark" } })),
+            &new_session("s1", json!({ "user": "u1", "theme": "dark" })),
         ),
         201,
     );
+    assert_eq!(created["sessionId"], json!("s1"), "{created}");
     assert_eq!(
-        created["data"],
+        created["metadata"],
         json!({ "user": "u1", "theme": "dark" }),
         "{created}"
     );
     for key in ["createdAt", "updatedAt", "expiresAt"] {
         assert!(created[key].is_number(), "{key} missing: {created}");
     }
+    expect_error(
+        s,
+        &s.post("/session/s1", &new_session("s1", json!({}))),
+        409,
+    );
+    // A read answers the session and writes nothing (its expiry does not move).
     let read = expect(s, &s.get("/session/s1"), 200);
-    assert_eq!(read["data"], created["data"], "{read}");
+    assert_eq!(read, created);
     // PATCH merges; null deletes a key.
     let patched = expect(
         s,
@@ -715,26 +719,28 @@ fn session(s: &DevServer) {
             "PATCH",
             "/session/s1",
             &[],
-            Some(&json!({ "data": { "theme": null, "lang": "en" } })),
+            Some(&json!({ "metadata": { "theme": null, "lang": "en" } })),
         ),
         200,
     );
     assert_eq!(
-        patched["data"],
+        patched["metadata"],
         json!({ "user": "u1", "lang": "en" }),
         "{patched}"
     );
-    assert_eq!(
-        expect(s, &s.get("/session/s1"), 200)["data"],
-        patched["data"]
-    );
-    // PUT on an existing session replaces it.
+    assert_eq!(expect(s, &s.get("/session/s1"), 200), patched);
+    // PUT replaces the metadata.
     let replaced = expect(
         s,
-        &s.send("PUT", "/session/s1", &[], Some(&json!({ "data": [1, 2] }))),
+        &s.send(
+            "PUT",
+            "/session/s1",
+            &[],
+            Some(&json!({ "metadata": { "only": 1 } })),
+        ),
         200,
     );
-    assert_eq!(replaced["data"], json!([1, 2]), "{replaced}");
+    assert_eq!(replaced["metadata"], json!({ "only": 1 }), "{replaced}");
     // DELETE, then 404.
     let reply = s.send("DELETE", "/session/s1", &[], None);
     assert_eq!(reply.status, 204, "{}", s.context(&reply));
@@ -747,37 +753,40 @@ fn session(s: &DevServer) {
             "PATCH",
             "/session/never-created",
             &[],
-            Some(&json!({ "data": {} })),
+            Some(&json!({ "metadata": {} })),
         ),
         404,
+    );
+    expect_error(
+        s,
+        &s.post("/session/bad", &json!({ "sessionId": "bad" })),
+        400,
     );
 }
 
 fn session_expiry(s: &DevServer) {
     expect(
         s,
-        &s.send(
-            "PUT",
-            "/session/short",
-            &[],
-            Some(&json!({ "data": { "step": 1 } })),
+        &s.post(
+            "/short-session/short",
+            &new_session("short", json!({ "step": 1 })),
         ),
         201,
     );
     // Live updates over a hibernating WebSocket, then the expiry alarm.
-    let mut live = s.websocket("/session/short/websocket", &[]);
+    let mut live = s.websocket("/short-session/short/websocket", &[]);
     expect(
         s,
         &s.send(
             "PATCH",
-            "/session/short",
+            "/short-session/short",
             &[],
-            Some(&json!({ "data": { "step": 2 } })),
+            Some(&json!({ "metadata": { "step": 2 } })),
         ),
         200,
     );
     live.expect_json(SOON, "the session update", |v| {
-        v["type"] == json!("session") && v["session"]["data"] == json!({ "step": 2 })
+        v["type"] == json!("session") && v["session"]["metadata"] == json!({ "step": 2 })
     });
     let start = Instant::now();
     live.expect_json(SESSION_TTL + SOON, "the expiry", |v| {
@@ -788,7 +797,7 @@ fn session_expiry(s: &DevServer) {
         "expired after {:?}, before the {SESSION_TTL:?} TTL",
         start.elapsed()
     );
-    expect_error(s, &s.get("/session/short"), 404);
+    expect_error(s, &s.get("/short-session/short"), 404);
 }
 
 fn custom(s: &DevServer) {

@@ -108,7 +108,8 @@ fn custom_classes_and_app_are_the_users() {
 /// config keeps its own `main`.
 #[test]
 fn auto_lang_follows_main() {
-    let project = load(Path::new("examples/03-realtime-template/blueprint.yaml"));
+    // Seed 002's blueprint as written: `main: src/index.ts`.
+    let project = load(Path::new("examples/00-seed-002-verbatim/blueprint.yaml"));
     let plan = doforge::generate::plan(&project, None, &GenerateOptions::default()).unwrap();
     assert!(plan.files.iter().all(|f| !f.path.ends_with(".rs")));
     let rust = doforge::generate::plan(

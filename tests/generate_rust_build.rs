@@ -37,6 +37,12 @@ const EXPECTED_TESTS: &[(&str, &str)] = &[
         "logic::rate_limit::tests::sliding_window_weighs_the_previous_window",
     ),
     ("chat", "logic::chat::tests::history_keeps_the_last_n"),
+    ("chat", "logic::chat::tests::timestamps_strictly_increase"),
+    ("chat", "logic::chat::tests::message_rate_per_socket"),
+    (
+        "chat",
+        "logic::chat::tests::server_frames_have_the_seed_shapes",
+    ),
     (
         "audit",
         "logic::audit::tests::retention_expires_exactly_the_old_entries",
@@ -48,6 +54,11 @@ const EXPECTED_TESTS: &[(&str, &str)] = &[
     (
         "session",
         "logic::session::tests::sessions_expire_after_idle_ttl",
+    ),
+    ("session", "logic::session::tests::inputs_are_bounded"),
+    (
+        "route",
+        "logic::route::tests::optional_params_and_body_keys",
     ),
 ];
 

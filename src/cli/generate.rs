@@ -12,6 +12,9 @@ use crate::source::Format;
 
 /// The lint rule whose findings also stop generation (see [`run`]).
 const SECRET_IN_VARS: &str = "secret-in-vars";
+/// Lint rules whose findings `generate` shows (without stopping): classes the generated router
+/// cannot reach.
+const REPORTED_RULES: &[&str] = &["class-unbound", "class-unreachable"];
 
 pub fn run(args: GenerateArgs, out: &mut dyn Write) -> io::Result<i32> {
     let render_options = RenderOptions {
@@ -75,19 +78,20 @@ declare them under `secrets:` and set them with `wrangler secret put NAME` \
         return Ok(EXIT_FINDINGS);
     }
     // What `check` would say is said here too: warnings do not stop generation, but a config
-    // generated from a blueprint with findings should not look clean.
-    let warnings: Vec<_> = report
+    // generated from a blueprint with findings should not look clean; and classes no request can
+    // reach are named (the router written has no route to them). On stderr: stdout is the plan.
+    let shown: Vec<_> = report
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Warning)
+        .filter(|d| d.severity == Severity::Warning || REPORTED_RULES.contains(&d.rule.as_str()))
         .cloned()
         .collect();
-    if !warnings.is_empty() {
-        let summary = Summary::count(1, &warnings);
+    if !shown.is_empty() {
+        let summary = Summary::count(1, &shown);
         let mut err = io::stderr();
         render::render(
             OutputFormat::Human,
-            &warnings,
+            &shown,
             &summary,
             &[],
             &RenderOptions {

@@ -48,6 +48,7 @@ pub fn all() -> &'static [&'static Rule] {
             // rules: usage-graph
             &rules::audit_log_unauthenticated::RULE,
             &rules::class_unbound::RULE,
+            &rules::class_unreachable::RULE,
             &rules::dangling_script_name::RULE,
             &rules::queue_multiple_consumers::RULE,
             &rules::queue_without_consumer::RULE,

@@ -89,6 +89,51 @@ pub fn default_name(template: &Template) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::{check_classified, CheckOptions};
+    use crate::generate::rust::route_logic::Route;
+    use crate::model::{BindingKind, Project};
+
+    fn project_of(template: &str) -> Project {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("blueprints")
+            .join(format!("{template}.yaml"));
+        let report = check_classified(&[(path, Format::Blueprint)], &CheckOptions::default());
+        assert!(!report.summary.failed(), "{template} does not check clean");
+        report.files[0].project.clone().unwrap()
+    }
+
+    #[test]
+    fn the_chat_join_limiter_limits_joins_only() {
+        let project = project_of("chat");
+        let limiter = project
+            .classes
+            .iter()
+            .find(|c| c.class_name.value == "JoinLimiter")
+            .unwrap();
+        let route = Route::parse(&limiter.instances.route.as_ref().unwrap().value);
+        assert!(route.matches("/room/lobby").is_some(), "the join path");
+        assert!(route.matches("/room/lobby/history").is_none());
+        assert!(route.matches("/").is_none());
+    }
+
+    #[test]
+    fn chat_staging_has_its_own_bucket() {
+        let project = project_of("chat");
+        let bucket = |env: Option<&str>| {
+            let env = project.workers[0].env(env).unwrap();
+            env.bindings
+                .iter()
+                .find_map(|b| match &b.kind {
+                    BindingKind::R2Bucket { bucket_name, .. } => {
+                        bucket_name.as_ref().map(|n| n.value.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert_eq!(bucket(Some("production")), "chat-app-attachments");
+        assert_eq!(bucket(Some("staging")), "chat-app-attachments-staging");
+    }
 
     #[test]
     fn every_template_renders_with_a_new_name() {

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, Result};
 
 use crate::http;
-use crate::logic::route::{derive_key, iso8601, parse_key, KeyInputs, Route, RouteMatch};
+use crate::logic::route::{
+    derive_key, iso8601, parse_key, reads_body, KeyInputs, Route, RouteMatch,
+};
 
 /// One Durable Object route (from the blueprint's `instances`, and a rate limiter's `limits`).
 pub struct RouteSpec {
@@ -269,6 +271,15 @@ fn instance_key(
     incoming: &Incoming<'_>,
 ) -> std::result::Result<String, String> {
     let template = spec.key.map(parse_key).transpose()?;
+    // A `{body:…}` part reads the (already bounded) body; a body that is not JSON leaves the
+    // part missing (400).
+    let body = match &template {
+        Some(parts) if reads_body(parts) => incoming
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok()),
+        _ => None,
+    };
     let header = |name: &str| incoming.req.headers().get(name).ok().flatten();
     derive_key(
         template.as_deref(),
@@ -276,6 +287,7 @@ fn instance_key(
             params: &matched.params,
             header: &header,
             query: &incoming.query,
+            body: body.as_ref(),
             now_ms: incoming.now,
         },
     )

@@ -557,6 +557,26 @@ impl DevServer {
         }
     }
 
+    /// The reply's JSON body (`null` when empty), after checking its status; panics with the
+    /// reply and the server log otherwise.
+    pub fn expect(&self, reply: &Reply, status: u16) -> Value {
+        assert_eq!(reply.status, status, "{}", self.context(reply));
+        if reply.body.is_empty() {
+            Value::Null
+        } else {
+            reply.json()
+        }
+    }
+
+    /// A JSON error body `{"error": "…"}` with the given status: its message.
+    pub fn expect_error(&self, reply: &Reply, status: u16) -> String {
+        let body = self.expect(reply, status);
+        body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no \"error\" string in {}", self.context(reply)))
+            .to_owned()
+    }
+
     pub fn get(&self, path: &str) -> Reply {
         self.send("GET", path, &[], None)
     }
@@ -790,6 +810,20 @@ impl WsClient {
                 Err(_) => return,
             }
         }
+    }
+}
+
+/// Poll `check` every 100 ms until it returns `Some`, for at most `within`.
+pub fn poll<T>(within: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

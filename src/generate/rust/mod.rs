@@ -7,6 +7,7 @@
 mod cargo_toml;
 mod names;
 mod options;
+mod package_json;
 mod render;
 mod spec;
 
@@ -78,6 +79,11 @@ fn render_project(
     push(
         "Cargo.toml",
         cargo_toml::render(&spec.crate_name, &header, spec.queue),
+        Owner::Doforge,
+    );
+    push(
+        "package.json",
+        package_json::render(&spec.crate_name, &header),
         Owner::Doforge,
     );
     push(

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::route_logic::{parse_key, KeyPart, Route};
+use super::route_logic::{param_names, parse_key, Route};
 use super::{logic_module, names, options};
 use crate::diagnostics::{Diagnostic, Label};
 use crate::model::{DoClass, DoKind, Project, Storage};
@@ -41,6 +41,8 @@ pub struct WorkerSpec {
     pub queue: bool,
     pub scheduled: bool,
     pub jobs: bool,
+    /// Secret names (any environment), for the README's `.dev.vars` example.
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,6 +57,9 @@ pub struct ObjectSpec {
     pub algorithm: &'static str,
     pub history: u64,
     pub max_connections: Option<u64>,
+    pub max_message_bytes: u64,
+    pub message_rate: u64,
+    pub message_window_ms: u64,
     pub retention_ms: u64,
     pub ttl_ms: u64,
     pub websockets: bool,
@@ -254,8 +259,19 @@ impl WorkerSpec {
                 .filter_map(|e| e.name.as_ref().map(|n| n.value.clone()))
                 .collect(),
             unrouted,
+            secrets: secret_names(worker),
         })
     }
+}
+
+fn secret_names(worker: &crate::model::Worker) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in worker.envs.iter().flat_map(|e| &e.secrets) {
+        if !names.contains(&name.value) {
+            names.push(name.value.clone());
+        }
+    }
+    names
 }
 
 fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
@@ -276,6 +292,9 @@ fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
         },
         history: options::int(class, "history", 100),
         max_connections: options::opt_int(class, "max_connections"),
+        max_message_bytes: options::int(class, "max_message_bytes", 4096).max(64),
+        message_rate: options::int(class, "message_rate", 30).max(1),
+        message_window_ms: options::duration(class, "message_window", 10_000).max(1),
         retention_ms: options::duration(class, "retention", 30 * 86_400_000),
         ttl_ms: options::duration(class, "ttl", 86_400_000).max(1),
         websockets: options::boolean(class, "websockets", false),
@@ -302,28 +321,26 @@ fn check_key(
         Err(e) => {
             return Some(fail(
                 e,
-                "write `{param}`, `{header:Name}`, `{query:name}` or `{date}` between braces"
+                "write `{param}`, `{header:Name}`, `{query:name}`, `{body:field}` or `{date}` between braces, alternatives as `{a|b}`"
                     .into(),
             ))
         }
     };
     let params = route.map(Route::parse);
     let captured = params.as_ref().map(Route::param_names).unwrap_or_default();
-    for part in &parts {
-        if let KeyPart::Param(name) = part {
-            if !captured.contains(&name.as_str()) {
-                return Some(fail(
-                    format!(
-                        "instance key of {} uses `{{{name}}}`, but {} no `:{name}`",
-                        class.class_name.value,
-                        match route {
-                            Some(r) => format!("its route {r:?} captures"),
-                            None => "it has no route, so it captures".to_owned(),
-                        }
-                    ),
-                    format!("add `:{name}` to `instances.route`, or use `{{header:…}}` / `{{query:{name}}}`"),
-                ));
-            }
+    for name in param_names(&parts) {
+        if !captured.contains(&name) {
+            return Some(fail(
+                format!(
+                    "instance key of {} uses `{{{name}}}`, but {} no `:{name}`",
+                    class.class_name.value,
+                    match route {
+                        Some(r) => format!("its route {r:?} captures"),
+                        None => "it has no route, so it captures".to_owned(),
+                    }
+                ),
+                format!("add `:{name}` to `instances.route`, or use `{{header:…}}` / `{{query:{name}}}`"),
+            ));
         }
     }
     None

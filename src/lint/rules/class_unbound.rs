@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
-use crate::model::BindingKind;
+use crate::model::{BindingKind, Project};
 
 pub static RULE: Rule = Rule {
     name: "class-unbound",
@@ -57,9 +57,10 @@ Or, when the class and its data should go: `- { class_name: ChatRoom, deleted: t
 - https://developers.cloudflare.com/workers/runtime-apis/bindings/
 "#;
 
-fn check(cx: &Ctx) -> Vec<Diagnostic> {
-    let bound: HashSet<&str> = cx
-        .project
+/// The classes some binding of some Worker, in any environment, targets (`class-unreachable`
+/// looks further at exactly these).
+pub(crate) fn bound_classes(project: &Project) -> HashSet<&str> {
+    project
         .workers
         .iter()
         .flat_map(|w| &w.envs)
@@ -68,7 +69,11 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
             BindingKind::DurableObject(d) => Some(d.class_name.as_str()),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+fn check(cx: &Ctx) -> Vec<Diagnostic> {
+    let bound = bound_classes(cx.project);
     cx.project
         .classes
         .iter()

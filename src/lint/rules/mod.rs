@@ -20,6 +20,7 @@ pub mod migrations_and_exports;
 pub mod binding_name_invalid;
 pub mod class_name_invalid;
 pub mod class_unbound;
+pub mod class_unreachable;
 pub mod placeholder_id;
 pub mod preview_id_equals_id;
 pub mod production_shares_state;

@@ -1,5 +1,9 @@
 //! Counter arithmetic: plain Rust, unit-tested natively.
 
+/// JavaScript's `Number.MAX_SAFE_INTEGER`: seed 002's counter is a JS number, so values and
+/// amounts beyond ±(2^53 − 1) are refused instead of being rounded by a JavaScript client.
+pub const MAX_SAFE: i64 = 9_007_199_254_740_991;
+
 /// What a request does to the counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -28,7 +32,18 @@ pub fn apply(value: i64, op: Op, amount: Option<i64>) -> Result<i64, String> {
         Op::Decrement => value.checked_sub(amount.unwrap_or(1)),
         Op::Reset => Some(amount.unwrap_or(0)),
     }
-    .ok_or_else(|| "counter overflow".to_owned())
+    .filter(|v| (-MAX_SAFE..=MAX_SAFE).contains(v))
+    .ok_or_else(|| format!("counter overflow: the value must stay within ±{MAX_SAFE}"))
+}
+
+fn safe(amount: i64) -> Result<Option<i64>, String> {
+    if (-MAX_SAFE..=MAX_SAFE).contains(&amount) {
+        Ok(Some(amount))
+    } else {
+        Err(format!(
+            "amount outside ±{MAX_SAFE} (JavaScript's safe integers)"
+        ))
+    }
 }
 
 /// The amount of a request: `?amount=n`, else a JSON body `{"amount": n}`, else none.
@@ -37,8 +52,8 @@ pub fn parse_amount(query: Option<&str>, body: &str) -> Result<Option<i64>, Stri
         return q
             .trim()
             .parse::<i64>()
-            .map(Some)
-            .map_err(|_| format!("amount must be an integer, not {q:?}"));
+            .map_err(|_| format!("amount must be an integer, not {q:?}"))
+            .and_then(safe);
     }
     if body.trim().is_empty() {
         return Ok(None);
@@ -49,8 +64,8 @@ pub fn parse_amount(query: Option<&str>, body: &str) -> Result<Option<i64>, Stri
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(a) => a
             .as_i64()
-            .map(Some)
-            .ok_or_else(|| format!("amount must be an integer, not {a}")),
+            .ok_or_else(|| format!("amount must be an integer, not {a}"))
+            .and_then(safe),
     }
 }
 
@@ -68,6 +83,9 @@ mod tests {
         assert_eq!(apply(-5, Op::Reset, Some(42)), Ok(42));
         assert!(apply(i64::MAX, Op::Increment, None).is_err());
         assert!(apply(i64::MIN, Op::Decrement, None).is_err());
+        assert_eq!(apply(MAX_SAFE - 1, Op::Increment, None), Ok(MAX_SAFE));
+        assert!(apply(MAX_SAFE, Op::Increment, None).is_err());
+        assert!(apply(-MAX_SAFE, Op::Decrement, None).is_err());
     }
 
     #[test]
@@ -79,6 +97,14 @@ mod tests {
         assert!(parse_amount(Some("x"), "").is_err());
         assert!(parse_amount(None, r#"{"amount": 1.5}"#).is_err());
         assert!(parse_amount(None, "{").is_err());
+        // Beyond JavaScript's safe integers: refused, not rounded.
+        assert!(parse_amount(Some("9007199254740992"), "").is_err());
+        assert!(parse_amount(None, r#"{"amount": 9007199254740993}"#).is_err());
+        assert!(parse_amount(None, r#"{"amount": 1e300}"#).is_err());
+        assert_eq!(
+            parse_amount(Some("-9007199254740991"), ""),
+            Ok(Some(-MAX_SAFE))
+        );
         assert_eq!(Op::from_path("/increment"), Some(Op::Increment));
         assert_eq!(Op::from_path("/nope"), None);
     }

@@ -1,7 +1,8 @@
 //! Route matching and instance-key derivation: plain Rust (no `worker` types), so `cargo test`
 //! covers it natively. Patterns and key templates come from the blueprint's `instances`.
 
-/// A parsed `instances.route` pattern: literal segments, `:param` captures, optional trailing `*`.
+/// A parsed `instances.route` pattern: literal segments, `:param` captures, a last `:param?`
+/// that may be absent, optional trailing `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     segments: Vec<Segment>,
@@ -12,6 +13,9 @@ pub struct Route {
 enum Segment {
     Literal(String),
     Param(String),
+    /// `:name?`: captures a segment when the path has one more (`/sessions/:id?/*` takes both
+    /// `/sessions` and `/sessions/abc/websocket`).
+    Optional(String),
 }
 
 /// A successful match: the captures, and the path the trailing `*` took (`/` when nothing).
@@ -30,7 +34,10 @@ impl Route {
             if *part == "*" && i + 1 == parts.len() {
                 rest = true;
             } else if let Some(name) = part.strip_prefix(':') {
-                segments.push(Segment::Param(name.to_owned()));
+                segments.push(match name.strip_suffix('?') {
+                    Some(optional) => Segment::Optional(optional.to_owned()),
+                    None => Segment::Param(name.to_owned()),
+                });
             } else {
                 segments.push(Segment::Literal((*part).to_owned()));
             }
@@ -42,19 +49,29 @@ impl Route {
     /// capturing; the rest keeps its encoding because it is forwarded as a path.
     pub fn matches(&self, path: &str) -> Option<RouteMatch> {
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        if parts.len() < self.segments.len() || (!self.rest && parts.len() > self.segments.len()) {
-            return None;
-        }
         let mut params = Vec::new();
-        for (segment, raw) in self.segments.iter().zip(&parts) {
+        let mut taken = 0;
+        for segment in &self.segments {
+            let Some(raw) = parts.get(taken) else {
+                match segment {
+                    Segment::Optional(_) => continue,
+                    _ => return None,
+                }
+            };
+            taken += 1;
             let decoded = percent_decode(raw);
             match segment {
                 Segment::Literal(l) if *l == decoded => {}
                 Segment::Literal(_) => return None,
-                Segment::Param(name) => params.push((name.clone(), decoded)),
+                Segment::Param(name) | Segment::Optional(name) => {
+                    params.push((name.clone(), decoded))
+                }
             }
         }
-        let tail = &parts[self.segments.len()..];
+        if !self.rest && parts.len() > taken {
+            return None;
+        }
+        let tail = &parts[taken..];
         let rest = format!("/{}", tail.join("/"));
         Some(RouteMatch { params, rest })
     }
@@ -64,7 +81,7 @@ impl Route {
         self.segments
             .iter()
             .filter_map(|s| match s {
-                Segment::Param(n) => Some(n.as_str()),
+                Segment::Param(n) | Segment::Optional(n) => Some(n.as_str()),
                 Segment::Literal(_) => None,
             })
             .collect()
@@ -78,10 +95,15 @@ pub enum KeyPart {
     Param(String),
     Header(String),
     Query(String),
+    /// `{body:field}`: a string field of the JSON request body.
+    Body(String),
     Date,
+    /// `{a|b}`: the first of the alternatives the request has.
+    Any(Vec<KeyPart>),
 }
 
-/// Parse a key template: text with `{param}`, `{header:Name}`, `{query:name}` and `{date}`.
+/// Parse a key template: text with `{param}`, `{header:Name}`, `{query:name}`, `{body:field}`
+/// and `{date}`, or alternatives `{a|b}` (the first one present).
 pub fn parse_key(template: &str) -> Result<Vec<KeyPart>, String> {
     let mut parts = Vec::new();
     let mut text = String::new();
@@ -107,18 +129,27 @@ pub fn parse_key(template: &str) -> Result<Vec<KeyPart>, String> {
         if !text.is_empty() {
             parts.push(KeyPart::Text(std::mem::take(&mut text)));
         }
-        let part = if inner == "date" {
-            KeyPart::Date
-        } else if let Some(h) = inner.strip_prefix("header:") {
-            KeyPart::Header(h.to_owned())
-        } else if let Some(q) = inner.strip_prefix("query:") {
-            KeyPart::Query(q.to_owned())
-        } else if inner.is_empty() {
-            return Err(format!("empty `{{}}` in key template {template:?}"));
+        let mut alternatives = Vec::new();
+        for alternative in inner.split('|') {
+            alternatives.push(if alternative == "date" {
+                KeyPart::Date
+            } else if let Some(h) = alternative.strip_prefix("header:") {
+                KeyPart::Header(h.to_owned())
+            } else if let Some(q) = alternative.strip_prefix("query:") {
+                KeyPart::Query(q.to_owned())
+            } else if let Some(f) = alternative.strip_prefix("body:") {
+                KeyPart::Body(f.to_owned())
+            } else if alternative.is_empty() {
+                return Err(format!("empty `{{}}` or `|` in key template {template:?}"));
+            } else {
+                KeyPart::Param(alternative.to_owned())
+            });
+        }
+        parts.push(if alternatives.len() == 1 {
+            alternatives.remove(0)
         } else {
-            KeyPart::Param(inner)
-        };
-        parts.push(part);
+            KeyPart::Any(alternatives)
+        });
     }
     if !text.is_empty() {
         parts.push(KeyPart::Text(text));
@@ -133,7 +164,31 @@ pub struct KeyInputs<'a> {
     pub header: &'a dyn Fn(&str) -> Option<String>,
     /// Decoded query pairs.
     pub query: &'a [(String, String)],
+    /// The JSON request body, when the template reads it (see [`reads_body`]).
+    pub body: Option<&'a serde_json::Value>,
     pub now_ms: u64,
+}
+
+/// Whether a key template has a `{body:…}` part (the router then reads the body first).
+pub fn reads_body(parts: &[KeyPart]) -> bool {
+    parts.iter().any(|p| match p {
+        KeyPart::Body(_) => true,
+        KeyPart::Any(alternatives) => reads_body(alternatives),
+        _ => false,
+    })
+}
+
+/// The `{param}` names a template uses (alternatives included).
+pub fn param_names(parts: &[KeyPart]) -> Vec<&str> {
+    let mut names = Vec::new();
+    for part in parts {
+        match part {
+            KeyPart::Param(name) => names.push(name.as_str()),
+            KeyPart::Any(alternatives) => names.extend(param_names(alternatives)),
+            _ => {}
+        }
+    }
+    names
 }
 
 /// The instance name for a request: the key template filled in, or — without a template — the
@@ -149,28 +204,7 @@ pub fn derive_key(template: Option<&[KeyPart]>, inputs: &KeyInputs<'_>) -> Resul
     };
     let mut key = String::new();
     for part in parts {
-        match part {
-            KeyPart::Text(t) => key.push_str(t),
-            KeyPart::Param(name) => match inputs.params.iter().find(|(n, _)| n == name) {
-                Some((_, v)) => key.push_str(v),
-                None => return Err(format!("the route has no parameter {name}")),
-            },
-            KeyPart::Header(name) => match (inputs.header)(name).filter(|v| !v.is_empty()) {
-                Some(v) => key.push_str(&v),
-                None => return Err(format!("missing header {name}")),
-            },
-            KeyPart::Query(name) => {
-                match inputs
-                    .query
-                    .iter()
-                    .find(|(n, v)| n == name && !v.is_empty())
-                {
-                    Some((_, v)) => key.push_str(v),
-                    None => return Err(format!("missing query parameter {name}")),
-                }
-            }
-            KeyPart::Date => key.push_str(&requested_date(inputs.query, inputs.now_ms)?),
-        }
+        key.push_str(&key_part(part, inputs)?);
     }
     bounded_key(key)
 }
@@ -255,6 +289,43 @@ pub fn iso8601(ms: u64) -> String {
         rem / 1000 % 60,
         rem % 1000
     )
+}
+
+fn key_part(part: &KeyPart, inputs: &KeyInputs<'_>) -> Result<String, String> {
+    match part {
+        KeyPart::Text(t) => Ok(t.clone()),
+        KeyPart::Param(name) => match inputs.params.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => Ok(v.clone()),
+            None => Err(format!("missing route parameter {name}")),
+        },
+        KeyPart::Header(name) => (inputs.header)(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("missing header {name}")),
+        KeyPart::Query(name) => inputs
+            .query
+            .iter()
+            .find(|(n, v)| n == name && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("missing query parameter {name}")),
+        KeyPart::Body(field) => inputs
+            .body
+            .and_then(|b| b.get(field))
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("missing string field {field:?} in the JSON body")),
+        KeyPart::Date => requested_date(inputs.query, inputs.now_ms),
+        KeyPart::Any(alternatives) => {
+            let mut errors = Vec::new();
+            for alternative in alternatives {
+                match key_part(alternative, inputs) {
+                    Ok(v) => return Ok(v),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Err(errors.join(", and "))
+        }
+    }
 }
 
 /// `YYYY-MM-DD` (UTC) of epoch milliseconds.
@@ -345,6 +416,7 @@ mod tests {
             params: &params,
             header: &header,
             query: &query,
+            body: None,
             now_ms: 1_700_000_000_000,
         };
         assert_eq!(
@@ -356,6 +428,7 @@ mod tests {
             params: &params,
             header: &no_headers,
             query: &[],
+            body: None,
             now_ms: 0,
         };
         assert_eq!(
@@ -372,6 +445,7 @@ mod tests {
             params: &[],
             header: &no_headers,
             query: &[],
+            body: None,
             now_ms: 0,
         };
         assert_eq!(derive_key(None, &none).unwrap(), "singleton");
@@ -379,6 +453,55 @@ mod tests {
             derive_key(Some(&parse_key("global").unwrap()), &none).unwrap(),
             "global"
         );
+    }
+
+    #[test]
+    fn optional_params_and_body_keys() {
+        let r = Route::parse("/api/v1/sessions/:id?/*");
+        assert_eq!(r.param_names(), ["id"]);
+        let create = r.matches("/api/v1/sessions").unwrap();
+        assert!(create.params.is_empty());
+        assert_eq!(create.rest, "/");
+        let one = r.matches("/api/v1/sessions/abc/websocket").unwrap();
+        assert_eq!(one.params, [("id".to_owned(), "abc".to_owned())]);
+        assert_eq!(one.rest, "/websocket");
+        assert!(r.matches("/api/v1").is_none());
+        assert!(Route::parse("/s/:id?").matches("/s/a/b").is_none());
+
+        let key = parse_key("session:{id|body:sessionId}").unwrap();
+        assert!(reads_body(&key));
+        assert_eq!(param_names(&key), ["id"]);
+        let body = serde_json::json!({ "sessionId": "test-session-123", "n": 1 });
+        let from_body = KeyInputs {
+            params: &[],
+            header: &no_headers,
+            query: &[],
+            body: Some(&body),
+            now_ms: 0,
+        };
+        assert_eq!(
+            derive_key(Some(&key), &from_body).unwrap(),
+            "session:test-session-123"
+        );
+        let params = vec![("id".to_owned(), "abc".to_owned())];
+        let from_path = KeyInputs {
+            params: &params,
+            ..from_body
+        };
+        assert_eq!(derive_key(Some(&key), &from_path).unwrap(), "session:abc");
+        let neither = KeyInputs {
+            params: &[],
+            body: None,
+            ..from_body
+        };
+        assert_eq!(
+            derive_key(Some(&key), &neither).unwrap_err(),
+            "missing route parameter id, and missing string field \"sessionId\" in the JSON body"
+        );
+        let number = parse_key("{body:n}").unwrap();
+        assert!(derive_key(Some(&number), &from_body).is_err());
+        assert!(!reads_body(&parse_key("{id}").unwrap()));
+        assert!(parse_key("{a|}").is_err());
     }
 
     #[test]
