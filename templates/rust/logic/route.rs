@@ -545,6 +545,7 @@ mod tests {
             params: &params,
             header: &no_headers,
             query: &[],
+            body: None,
             now_ms: 0,
         };
         assert!(derive_key(None, &inputs).is_err());
