@@ -178,13 +178,10 @@ pub fn copy_into_env(
         Format::Blueprint | Format::Source => return None,
     };
     Some(Fix::unsafe_(
-        format!(
-            "{}",
-            match identity_keys(key) {
-                Some(_) => format!("copy `{key}` from the top level into `env.{env_name}` without the resource ids and names, so wrangler creates the environment its own resources on deploy (set them if it should bind existing ones)"),
-                None => format!("copy `{key}` from the top level into `env.{env_name}` (it then uses the same resources as the top level: change the ids if the environment needs its own)"),
-            }
-        ),
+        match identity_keys(key) {
+            Some(_) => format!("copy `{key}` from the top level into `env.{env_name}` without the resource ids and names, so wrangler creates the environment its own resources on deploy (set them if it should bind existing ones)"),
+            None => format!("copy `{key}` from the top level into `env.{env_name}` (it then uses the same resources as the top level: change the ids if the environment needs its own)"),
+        },
         vec![e],
     ))
 }
