@@ -21,7 +21,11 @@ For every environment, flags a Durable Object binding that names another Worker 
 create a class of that name in *this* Worker. A binding with an `environment` field is judged
 the same way. A `script_name` naming another deployment of this same Worker — its own name, its
 top-level name or `<name>-<env>` — is left to `self-script-name` and `dangling-script-name`, which
-say which deployment was meant.
+say which deployment was meant. A class this Worker handed over with a transfer is not reported
+when the receiving Worker is checked in the same run: its `transferred_classes` step takes the
+class `from` this Worker (`from_script`), so this Worker's history still creates it and binding it
+where it now lives is what the transfer asks for. Checked alone, such a config is reported (check
+both Workers together).
 
 ## Why it matters
 The two say opposite things, and one of them is wrong:
@@ -63,6 +67,31 @@ class with a new `deleted_classes` migration).
 - https://developers.cloudflare.com/workers/wrangler/configuration/#durable-objects
 "#;
 
+/// The target Worker (checked in this run) takes `class` over from `own` with a
+/// `transferred_classes` step: this Worker's history still creates the class, and binding it
+/// where it now lives is exactly what a transfer asks for.
+fn transferred_out(
+    cx: &Ctx,
+    script: &str,
+    environment: Option<&crate::model::Sp<String>>,
+    class: &str,
+    own: &str,
+) -> bool {
+    let env = environment.map(|e| e.value.as_str());
+    cx.workspace.resolve(script, env).into_iter().any(|r| {
+        cx.workspace
+            .env(r)
+            .lifecycle
+            .migrations
+            .iter()
+            .flat_map(|m| &m.transferred_classes)
+            .any(|t| {
+                t.from.as_ref().is_some_and(|f| f.value == class)
+                    && t.from_script.as_ref().is_some_and(|f| f.value == own)
+            })
+    })
+}
+
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for worker in &cx.project.workers {
@@ -102,6 +131,11 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                 let Some((span, label)) = created else {
                     continue;
                 };
+                if own.is_some_and(|own| {
+                    transferred_out(cx, &script.value, d.environment.as_ref(), class, own)
+                }) {
+                    continue;
+                }
                 let target = match &d.environment {
                     Some(e) => format!("`{}` (environment `{}`)", script.value, e.value),
                     None => format!("`{}`", script.value),
