@@ -102,6 +102,35 @@ fn wasm_target_installed() -> bool {
         .unwrap_or(false)
 }
 
+/// The Cargo projects one generation wrote: `--out` itself (one Worker), or every
+/// `workers/<script>/` (several). Never a directory without its own `Cargo.toml`: cargo would
+/// walk up to doforge's own manifest and run this very suite again inside itself.
+fn cargo_projects(name: &str, out: &Path) -> Vec<(String, PathBuf)> {
+    if out.join("Cargo.toml").is_file() {
+        return vec![(name.to_owned(), out.to_path_buf())];
+    }
+    let mut projects: Vec<(String, PathBuf)> = std::fs::read_dir(out.join("workers"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("Cargo.toml").is_file())
+                .map(|p| {
+                    let script = p.file_name().unwrap().to_string_lossy().into_owned();
+                    (format!("{name}/{script}"), p)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    projects.sort();
+    assert!(
+        !projects.is_empty(),
+        "{name}: generation wrote no Cargo project in {}",
+        out.display()
+    );
+    projects
+}
+
 #[test]
 fn generated_projects_build_test_and_lint_natively_and_for_wasm() {
     assert!(
@@ -130,37 +159,39 @@ fn generated_projects_build_test_and_lint_natively_and_for_wasm() {
             blueprint.display(),
             String::from_utf8_lossy(&out.stdout)
         );
-        eprintln!("{name}:");
-        let project_start = Instant::now();
-        // Generated code is rustfmt-clean, so `cargo fmt` in the project changes no doforge file.
-        cargo(&dir, &target_dir, &["fmt", "--check"], false);
-        cargo(&dir, &target_dir, &["check", "--all-targets"], false);
-        let tests = cargo(&dir, &target_dir, &["test"], false);
-        let modules = std::fs::read_to_string(dir.join("src/logic/mod.rs")).unwrap();
-        for (module, test) in EXPECTED_TESTS {
-            if modules.contains(&format!("pub mod {module};")) {
-                assert!(
-                    tests.contains(&format!("test {test} ... ok")),
-                    "{name}: the generated test {test} did not run:\n{tests}"
-                );
+        for (name, dir) in cargo_projects(&name, &dir) {
+            eprintln!("{name}:");
+            let project_start = Instant::now();
+            // Generated code is rustfmt-clean, so `cargo fmt` in the project changes no doforge file.
+            cargo(&dir, &target_dir, &["fmt", "--check"], false);
+            cargo(&dir, &target_dir, &["check", "--all-targets"], false);
+            let tests = cargo(&dir, &target_dir, &["test"], false);
+            let modules = std::fs::read_to_string(dir.join("src/logic/mod.rs")).unwrap();
+            for (module, test) in EXPECTED_TESTS {
+                if modules.contains(&format!("pub mod {module};")) {
+                    assert!(
+                        tests.contains(&format!("test {test} ... ok")),
+                        "{name}: the generated test {test} did not run:\n{tests}"
+                    );
+                }
             }
+            cargo(
+                &dir,
+                &target_dir,
+                &["clippy", "--all-targets", "--", "-D", "warnings"],
+                false,
+            );
+            cargo(
+                &dir,
+                &target_dir,
+                &["check", "--target", "wasm32-unknown-unknown"],
+                true,
+            );
+            eprintln!(
+                "  {name} total {:.1} s",
+                project_start.elapsed().as_secs_f64()
+            );
         }
-        cargo(
-            &dir,
-            &target_dir,
-            &["clippy", "--all-targets", "--", "-D", "warnings"],
-            false,
-        );
-        cargo(
-            &dir,
-            &target_dir,
-            &["check", "--target", "wasm32-unknown-unknown"],
-            true,
-        );
-        eprintln!(
-            "  {name} total {:.1} s",
-            project_start.elapsed().as_secs_f64()
-        );
     }
     eprintln!("all projects: {:.1} s", total.elapsed().as_secs_f64());
 }
