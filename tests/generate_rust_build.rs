@@ -49,7 +49,12 @@ const EXPECTED_TESTS: &[(&str, &str)] = &[
     ),
     (
         "audit",
-        "logic::audit::tests::csv_escapes_commas_quotes_and_newlines",
+        "logic::audit::tests::csv_has_the_seed_header_iso_times_and_no_formulas",
+    ),
+    ("audit", "logic::audit::tests::ids_are_unique_across_days"),
+    (
+        "audit",
+        "logic::audit::tests::queries_select_a_day_and_page_with_a_cursor",
     ),
     (
         "session",
