@@ -70,13 +70,7 @@ impl Production {
 
     /// Is an env of this name a production env?
     pub fn is_production_name(&self, name: &str) -> bool {
-        let lower = name.to_ascii_lowercase();
-        match &self.names {
-            Some(names) => names.contains(&lower),
-            None => lower
-                .split(['-', '_', '.'])
-                .any(|part| DEFAULT_PRODUCTION_NAMES.contains(&part)),
-        }
+        is_production_name(name, self.names.as_deref())
     }
 
     /// Is `env` of `worker` a production deployment?
@@ -91,6 +85,19 @@ impl Production {
                     .any(|n| self.is_production_name(n))
             }),
         }
+    }
+}
+
+/// Is an env of this name a production env, given the configured names (lowercase; None: the
+/// default names, also as name parts)? The blueprint resolver asks too, to give every other env
+/// its own resources.
+pub fn is_production_name(name: &str, names: Option<&[String]>) -> bool {
+    let lower = name.to_ascii_lowercase();
+    match names {
+        Some(names) => names.contains(&lower),
+        None => lower
+            .split(['-', '_', '.'])
+            .any(|part| DEFAULT_PRODUCTION_NAMES.contains(&part)),
     }
 }
 

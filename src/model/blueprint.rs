@@ -13,8 +13,10 @@ use super::*;
 use crate::diagnostics::{Diagnostic, Label};
 use crate::source::{Entry, Node, NodeKind, SourceFile};
 use config::*;
+use isolation::Scope;
 
 mod config;
+mod isolation;
 
 /// Rule name for references that point nowhere (binding targets, class hosts, env overrides).
 pub const UNRESOLVED: &str = "unresolved-reference";
@@ -24,6 +26,8 @@ pub const DUPLICATE: &str = "duplicate-id";
 pub fn resolve(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Diagnostic>) {
     let mut cx = Cx {
         r: Reader::new(file),
+        production_names: isolation::production_names(root),
+        shared_identities: Vec::new(),
     };
     // The schema already reported every type error; do not report them twice.
     cx.r.quiet = true;
@@ -38,6 +42,10 @@ pub fn resolve(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Dia
 
 struct Cx<'a> {
     r: Reader<'a>,
+    /// `lint.options.production-shares-state.production_envs` (None: the default names).
+    production_names: Option<Vec<String>>,
+    /// Ids and names of the resources non-production envs share on purpose (`shared:`).
+    shared_identities: Vec<String>,
 }
 
 /// A `cloudflare_worker` resource before resolution.
@@ -126,6 +134,7 @@ impl<'a> Cx<'a> {
                     id,
                     kind: Sp::new(kind.to_owned(), kind_node.span),
                     config: node.get("config").cloned(),
+                    shared: isolation::shared_of(node),
                     span: node.span,
                 });
             }
@@ -152,13 +161,18 @@ impl<'a> Cx<'a> {
             for e in &env_nodes {
                 envs.push(self.env(root, w, Some(e), &workers, &classes, &resources, &lifecycle));
             }
+            let upstream = self.upstream(root, w);
             resolved.push(Worker {
                 id: Some(w.id.clone()),
                 span: w.node.span,
                 envs,
+                upstream,
             });
         }
         self.check_bindings(root, &workers, &classes, &by_id);
+        let mut lint = self.lint(root);
+        let shared = std::mem::take(&mut self.shared_identities);
+        isolation::declare_shared(&mut lint, shared, root.span);
 
         Project {
             file: Arc::clone(self.file()),
@@ -166,7 +180,7 @@ impl<'a> Cx<'a> {
             workers: resolved,
             classes,
             resources,
-            lint: self.lint(root),
+            lint,
             project_name,
             lifecycle_mode,
         }
@@ -363,6 +377,59 @@ impl<'a> Cx<'a> {
                 self.report(d);
             }
         }
+    }
+
+    /// A Worker's `upstream:`; its var and secret must be declared (top-level `vars` or the
+    /// Worker's `config.vars`, and `secrets`), or every request would fail at run time.
+    fn upstream(&mut self, root: &Node, w: &WorkerDecl) -> Option<Upstream> {
+        let node = w.node.get("upstream").filter(|n| n.as_map().is_some())?;
+        let url_var = self.r.string(node, "upstream", "url")?;
+        let bearer_secret = self.r.string(node, "upstream", "bearer");
+        let declared_var = [root.get("vars"), w.config.and_then(|c| c.get("vars"))]
+            .into_iter()
+            .flatten()
+            .any(|v| v.get(&url_var.value).is_some());
+        if !declared_var {
+            let d = Diagnostic::error(
+                UNRESOLVED,
+                format!("upstream url `{}` is not a declared var", url_var.value),
+                Label::new(self.file(), url_var.span),
+            )
+            .with_help(format!(
+                "declare it under `vars:` (e.g. `{}: https://api.example.com`); each environment can set its own value",
+                url_var.value
+            ));
+            self.report(d);
+        }
+        if let Some(secret) = &bearer_secret {
+            let declared = root
+                .get("secrets")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .any(|n| n.as_str() == Some(secret.value.as_str()));
+            if !declared {
+                let d = Diagnostic::error(
+                    UNRESOLVED,
+                    format!(
+                        "upstream bearer `{}` is not a declared secret",
+                        secret.value
+                    ),
+                    Label::new(self.file(), secret.span),
+                )
+                .with_help(format!(
+                    "add `{}` to the top-level `secrets:` and set it with `wrangler secret put {}`",
+                    secret.value, secret.value
+                ));
+                self.report(d);
+            }
+        }
+        Some(Upstream {
+            url_var,
+            bearer_secret,
+            timeout: node.get("timeout").cloned(),
+            span: node.span,
+        })
     }
 
     fn lifecycle(&mut self, root: &Node) -> Lifecycle {
@@ -591,6 +658,17 @@ impl<'a> Cx<'a> {
                 continue;
             };
             let cfg = effective_config(res, env);
+            let scope = isolation::scope(res, env, self.production_names.as_deref());
+            // A non-production env's own resource, or production's when shared on purpose.
+            let mut scoped = |kind: &mut BindingKind, extra: &[(String, Node)]| match &scope {
+                Scope::Production => {}
+                Scope::Shared => self
+                    .shared_identities
+                    .extend(isolation::identities(kind, extra)),
+                Scope::Isolated { suffix } => {
+                    isolation::isolate(kind, suffix, |k| isolation::env_sets(res, env, k))
+                }
+            };
             let field = |k: &str| -> Option<Sp<String>> {
                 let (_, n) = cfg.iter().find(|(key, _)| key == k)?;
                 Some(Sp::new(n.as_str()?.to_owned(), n.span))
@@ -639,8 +717,16 @@ impl<'a> Cx<'a> {
                     ]),
                 ),
                 "cloudflare_queue" if role == Some("consumer") => {
-                    queue_consumers.push(QueueConsumer {
+                    // Scoped as the env's producers are: a consumer reads its env's queue.
+                    let mut kind = BindingKind::QueueProducer {
                         queue: named("queue"),
+                    };
+                    scoped(&mut kind, &[]);
+                    let BindingKind::QueueProducer { queue } = kind else {
+                        continue;
+                    };
+                    queue_consumers.push(QueueConsumer {
+                        queue,
                         span: b.span,
                         settings: b.get("config").cloned(),
                     });
@@ -677,6 +763,8 @@ impl<'a> Cx<'a> {
                 }
             };
             let Some(name) = name else { continue };
+            let mut kind = kind;
+            scoped(&mut kind, &extra);
             bindings.push(Binding {
                 name,
                 kind,
@@ -983,7 +1071,8 @@ environments:
             .iter()
             .filter_map(|c| c.queue.as_ref().map(|q| q.as_str()))
             .collect();
-        assert_eq!(queues, ["shop-exports", "mail"]);
+        // The blueprint's queue is staging's own (isolation); the raw one is as written.
+        assert_eq!(queues, ["shop-exports-staging", "mail"]);
     }
 
     #[test]
@@ -1104,6 +1193,198 @@ environments:
         );
         assert_eq!(extra("LIMIT").0, "ratelimits");
         assert_eq!(extra("LIMIT").1.len(), 2);
+    }
+
+    const STATEFUL: &str = r#"
+project_name: shop
+provider: cloudflare
+resources:
+  - { id: api, type: cloudflare_worker }
+  - { id: cache, type: cloudflare_kv_namespace, config: { id: "0f2ac7d1e3b94c55a1b2c3d4e5f60718", preview_id: "1f2ac7d1e3b94c55a1b2c3d4e5f60718" } }
+  - { id: flags, type: cloudflare_kv_namespace, shared: true, config: { id: "2f2ac7d1e3b94c55a1b2c3d4e5f60718" } }
+  - { id: files, type: cloudflare_r2_bucket, config: { bucket_name: shop-files, preview_bucket_name: shop-files-dev } }
+  - { id: geo, type: cloudflare_r2_bucket, shared: [staging] }
+  - { id: db, type: cloudflare_d1_database, config: { database_name: shop, database_id: "8d5c8c1e-2f4b-4f43-9b0e-3f3c3d9e6a11" } }
+  - { id: jobs, type: cloudflare_queue }
+  - { id: pg, type: cloudflare_hyperdrive, config: { id: "a1b2c3d4e5f60718293a4b5c6d7e8f90" } }
+bindings:
+  - { name: CACHE, target: cache }
+  - { name: FLAGS, target: flags }
+  - { name: FILES, target: files }
+  - { name: GEO, target: geo }
+  - { name: DB, target: db }
+  - { name: JOBS, target: jobs }
+  - { target: jobs, role: consumer }
+  - { name: PG, target: pg }
+environments:
+  staging:
+    resources:
+      files: { bucket_name: shop-files-test }
+  dev_eu:
+  prod-eu:
+  production:
+"#;
+
+    /// (binding, its resource's identity as a string) in one env.
+    fn identities(p: &Project, env: &str) -> Vec<(String, String)> {
+        let env = p.workers[0].env(Some(env)).unwrap();
+        let s = |o: &Option<Sp<String>>| o.as_ref().map_or("-".to_owned(), |v| v.value.clone());
+        let mut out: Vec<(String, String)> = env
+            .bindings
+            .iter()
+            .map(|b| {
+                let id = match &b.kind {
+                    BindingKind::KvNamespace { id, preview_id } => {
+                        format!("{}/{}", s(id), s(preview_id))
+                    }
+                    BindingKind::R2Bucket {
+                        bucket_name,
+                        preview_bucket_name,
+                        ..
+                    } => format!("{}/{}", s(bucket_name), s(preview_bucket_name)),
+                    BindingKind::D1Database {
+                        database_name,
+                        database_id,
+                        ..
+                    } => format!("{}/{}", s(database_name), s(database_id)),
+                    BindingKind::QueueProducer { queue } => s(queue),
+                    _ => b.extra[0].1.as_str().unwrap_or_default().to_owned(),
+                };
+                (b.name.value.clone(), id)
+            })
+            .collect();
+        for c in &env.queue_consumers {
+            out.push(("(consumer)".into(), s(&c.queue)));
+        }
+        out
+    }
+
+    #[test]
+    fn non_production_envs_get_their_own_stateful_resources() {
+        let (p, d) = resolve_text(STATEFUL);
+        assert!(d.is_empty(), "{d:?}");
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
+        };
+        let production = pairs(&[
+            (
+                "CACHE",
+                "0f2ac7d1e3b94c55a1b2c3d4e5f60718/1f2ac7d1e3b94c55a1b2c3d4e5f60718",
+            ),
+            ("FLAGS", "2f2ac7d1e3b94c55a1b2c3d4e5f60718/-"),
+            ("FILES", "shop-files/shop-files-dev"),
+            ("GEO", "geo/-"),
+            ("DB", "shop/8d5c8c1e-2f4b-4f43-9b0e-3f3c3d9e6a11"),
+            ("JOBS", "jobs"),
+            ("PG", "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+            ("(consumer)", "jobs"),
+        ]);
+        // Production (also as a part of a longer name) keeps what is configured.
+        assert_eq!(identities(&p, "production"), production);
+        assert_eq!(identities(&p, "prod-eu"), production);
+        // Staging: its own KV (no id) and D1 (own name, no id); its override of `files` wins;
+        // the shared KV and the bucket shared with staging stay production's; Hyperdrive is
+        // kept (the lint asks for an id of its own).
+        assert_eq!(
+            identities(&p, "staging"),
+            pairs(&[
+                ("CACHE", "-/-"),
+                ("FLAGS", "2f2ac7d1e3b94c55a1b2c3d4e5f60718/-"),
+                ("FILES", "shop-files-test/-"),
+                ("GEO", "geo/-"),
+                ("DB", "shop-staging/-"),
+                ("JOBS", "jobs-staging"),
+                ("PG", "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+                ("(consumer)", "jobs-staging"),
+            ])
+        );
+        // `_` is not a bucket or queue name character; `geo` is shared with staging only.
+        let dev = identities(&p, "dev_eu");
+        assert!(
+            dev.contains(&("FILES".into(), "shop-files-dev-eu/-".into())),
+            "{dev:?}"
+        );
+        assert!(
+            dev.contains(&("GEO".into(), "geo-dev-eu/-".into())),
+            "{dev:?}"
+        );
+        assert!(
+            dev.contains(&("(consumer)".into(), "jobs-dev-eu".into())),
+            "{dev:?}"
+        );
+        // What is shared on purpose is declared to production-shares-state.
+        let shared: Vec<&str> = p.lint.options["production-shares-state"]
+            .get("shared")
+            .and_then(Node::as_seq)
+            .unwrap()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(shared, ["2f2ac7d1e3b94c55a1b2c3d4e5f60718", "geo"]);
+    }
+
+    #[test]
+    fn production_envs_option_decides_what_is_production() {
+        let text = format!(
+            "{STATEFUL}lint:
+  options:
+    production-shares-state:
+      production_envs: [staging]
+      shared: [GEO]
+"
+        );
+        let (p, d) = resolve_text(&text);
+        assert!(d.is_empty(), "{d:?}");
+        let staging = identities(&p, "staging");
+        assert!(
+            staging.contains(&("JOBS".into(), "jobs".into())),
+            "{staging:?}"
+        );
+        let production = identities(&p, "production");
+        assert!(
+            production.contains(&("JOBS".into(), "jobs-production".into())),
+            "{production:?}"
+        );
+        // The blueprint's own `shared` list is kept, the resolver's appended.
+        let shared: Vec<&str> = p.lint.options["production-shares-state"]
+            .get("shared")
+            .and_then(Node::as_seq)
+            .unwrap()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(shared[0], "GEO");
+    }
+
+    #[test]
+    fn upstream_needs_a_declared_var_and_secret() {
+        let text = r#"project_name: gw
+provider: cloudflare
+resources:
+  - id: gw
+    type: cloudflare_worker
+    upstream: { url: UPSTREAM_URL, bearer: UPSTREAM_TOKEN, timeout: 5s }
+vars: { UPSTREAM_URL: "https://api.example.com" }
+secrets: [UPSTREAM_TOKEN]
+"#;
+        let (p, d) = resolve_text(text);
+        assert!(d.is_empty(), "{d:?}");
+        let u = p.workers[0].upstream.as_ref().unwrap();
+        assert_eq!(u.url_var.value, "UPSTREAM_URL");
+        assert_eq!(u.bearer_secret.as_ref().unwrap().value, "UPSTREAM_TOKEN");
+        let (_, d) = resolve_text(
+            &text
+                .replace("vars: { UPSTREAM_URL", "vars: { OTHER")
+                .replace("secrets: [UPSTREAM_TOKEN]", "secrets: [X]"),
+        );
+        let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "upstream url `UPSTREAM_URL` is not a declared var",
+                "upstream bearer `UPSTREAM_TOKEN` is not a declared secret"
+            ]
+        );
     }
 
     #[test]

@@ -106,6 +106,21 @@ pub struct Worker {
     pub span: Span,
     /// `envs[0]` is the top level; then every `env.<name>` in source order.
     pub envs: Vec<Env>,
+    /// A blueprint Worker's `upstream:` (None for a wrangler config).
+    pub upstream: Option<Upstream>,
+}
+
+/// `upstream:` of a blueprint Worker: where the generated Worker forwards every request no
+/// Durable Object route takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upstream {
+    /// The var that holds the base URL.
+    pub url_var: Sp<String>,
+    /// The secret sent as `Authorization: Bearer <value>`.
+    pub bearer_secret: Option<Sp<String>>,
+    /// `timeout` as written (a duration; the generator reads it).
+    pub timeout: Option<Node>,
+    pub span: Span,
 }
 
 impl Worker {
@@ -498,5 +513,31 @@ pub struct Resource {
     /// `cloudflare_kv_namespace`, …
     pub kind: Sp<String>,
     pub config: Option<Node>,
+    /// The blueprint's `shared:`: which non-production environments bind this very resource
+    /// instead of one of their own (`docs/blueprint.md`, "Environments").
+    pub shared: Shared,
     pub span: Span,
+}
+
+/// A resource's `shared:` (blueprints only).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Shared {
+    /// Every non-production environment gets its own resource (the default).
+    #[default]
+    No,
+    /// `shared: true`: every environment binds production's resource.
+    All,
+    /// `shared: [env, …]`: these environments do.
+    Envs(Vec<String>),
+}
+
+impl Shared {
+    /// Does environment `env` bind production's resource?
+    pub fn with(&self, env: &str) -> bool {
+        match self {
+            Shared::No => false,
+            Shared::All => true,
+            Shared::Envs(envs) => envs.iter().any(|e| e == env),
+        }
+    }
 }

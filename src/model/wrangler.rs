@@ -54,6 +54,7 @@ pub fn resolve(file: &Arc<SourceFile>, root: &Node) -> (Option<Project>, Vec<Dia
         id: None,
         span: root.span,
         envs,
+        upstream: None,
     };
     let project = Project {
         file: Arc::clone(file),

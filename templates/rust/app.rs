@@ -5,6 +5,13 @@
 
 use worker::{Context, Env, Request, Response, Result};
 
+{{#if upstream}}
+/// Answer a request no class route matched (after the rate limiters that guard it allowed it):
+/// forwarded to the blueprint's `upstream` (`src/upstream.rs`).
+pub async fn handle(req: Request, env: &Env, _ctx: &Context) -> Result<Response> {
+    crate::upstream::forward(req, env).await
+}
+{{else}}
 /// Answer a request no class route matched (after the rate limiters that guard it allowed it).
 pub async fn handle(req: Request, _env: &Env, _ctx: &Context) -> Result<Response> {
     crate::http::error(
@@ -12,3 +19,4 @@ pub async fn handle(req: Request, _env: &Env, _ctx: &Context) -> Result<Response
         &format!("no route for {} {}", req.method(), req.path()),
     )
 }
+{{/if}}

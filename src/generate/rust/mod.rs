@@ -105,7 +105,14 @@ fn render_project(
     for (path, text) in render::STATIC_FILES {
         push(path, rs(text), Owner::Doforge);
     }
-    push("src/app.rs", render::APP_RS.to_owned(), Owner::User);
+    push("src/app.rs", renderer.render("app.rs", spec)?, Owner::User);
+    if spec.upstream.is_some() {
+        push(
+            "src/upstream.rs",
+            rs(&renderer.render("upstream.rs", spec)?),
+            Owner::Doforge,
+        );
+    }
     if spec.jobs {
         push(
             "src/jobs.rs",

@@ -31,6 +31,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "jobs.rs",
         include_str!("../../../templates/rust/jobs.rs.hbs"),
     ),
+    // The user's fallback handler, written once (it forwards to the upstream when there is one).
+    ("app.rs", include_str!("../../../templates/rust/app.rs")),
+    (
+        "upstream.rs",
+        include_str!("../../../templates/rust/upstream.rs.hbs"),
+    ),
     (
         "counter",
         include_str!("../../../templates/rust/objects/counter.rs.hbs"),
@@ -69,8 +75,6 @@ pub const STATIC_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The user's fallback handler, written once.
-pub const APP_RS: &str = include_str!("../../../templates/rust/app.rs");
 pub const GITIGNORE: &str = include_str!("../../../templates/rust/gitignore");
 
 /// The plain-Rust logic modules: `(module, text)`.

@@ -43,7 +43,21 @@ pub struct WorkerSpec {
     pub jobs: bool,
     /// Secret names (any environment), for the README's `.dev.vars` example.
     pub secrets: Vec<String>,
+    /// The blueprint's `upstream:`: requests no route takes are forwarded there.
+    pub upstream: Option<UpstreamData>,
 }
+
+#[derive(Debug, Serialize)]
+pub struct UpstreamData {
+    pub url_var: String,
+    pub bearer: Option<String>,
+    pub timeout_ms: u64,
+}
+
+/// `upstream.timeout`'s default and cap: long enough for a slow API, short enough that a hung
+/// upstream does not hold the Worker's request open.
+const UPSTREAM_TIMEOUT_MS: u64 = 10_000;
+const MAX_UPSTREAM_TIMEOUT_MS: u64 = 300_000;
 
 #[derive(Debug, Serialize)]
 pub struct ObjectSpec {
@@ -260,6 +274,16 @@ impl WorkerSpec {
                 .collect(),
             unrouted,
             secrets: secret_names(worker),
+            upstream: worker.upstream.as_ref().map(|u| UpstreamData {
+                url_var: u.url_var.value.clone(),
+                bearer: u.bearer_secret.as_ref().map(|s| s.value.clone()),
+                timeout_ms: u
+                    .timeout
+                    .as_ref()
+                    .and_then(options::duration_ms)
+                    .unwrap_or(UPSTREAM_TIMEOUT_MS)
+                    .clamp(1, MAX_UPSTREAM_TIMEOUT_MS),
+            }),
         })
     }
 }

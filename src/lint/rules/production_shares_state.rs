@@ -168,6 +168,17 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     BindingKind::QueueProducer { queue: Some(q) } if usable(&q.value) => {
                         push("queue", q.value.trim().to_owned(), q.as_str(), q.span)
                     }
+                    // A blueprint's Hyperdrive id is in the binding's extra keys (a wrangler
+                    // config's is read from the file below).
+                    BindingKind::Other { key } if key == "hyperdrive" => {
+                        let id = b.extra.iter().find(|(k, _)| k == "id").map(|(_, n)| n);
+                        if let Some((v, span)) = id.and_then(|n| Some((n.as_str()?, n.span))) {
+                            if usable(v) {
+                                let key = v.trim().to_ascii_lowercase();
+                                push("Hyperdrive configuration", key, v, span)
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }
