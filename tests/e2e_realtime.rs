@@ -129,10 +129,11 @@ fn examples_03_and_04_speak_their_seeds_contracts() {
             ],
         );
     }
-    // Seed 003 names a secret the Worker reads; `wrangler dev` takes it from .dev.vars.
+    // Seed 003 names a secret the Worker reads, and the blueprint the sessions' bearer secret;
+    // `wrangler dev` takes both from .dev.vars.
     std::fs::write(
         chitty.join(".dev.vars"),
-        "ONEPASSWORD_CONNECT_TOKEN=test-token\n",
+        format!("ONEPASSWORD_CONNECT_TOKEN=test-token\nAPI_TOKEN={SESSION_TOKEN}\n"),
     )
     .unwrap();
     let server = serve(&chitty, scratch.path(), "04");
@@ -425,14 +426,36 @@ fn api_rate_limit(s: &DevServer) {
 // ------------------------------------------------------------------------------------------
 // Seed 003
 
+/// The value of example 04's `API_TOKEN` secret in the test (`.dev.vars`).
+const SESSION_TOKEN: &str = "staging-token-7f3a";
+
 fn sessions(s: &DevServer) {
-    // Deployment 1, step 3: "Test DO creation", the guide's request exactly.
-    let auth = [("Authorization", "Bearer test-token")];
+    // Deployment 1, step 3: "Test DO creation", the guide's request exactly
+    // (`-H "Authorization: Bearer $STAGING_TOKEN"`).
+    let bearer = format!("Bearer {SESSION_TOKEN}");
+    let auth = [("Authorization", bearer.as_str())];
     let body = json!({
         "chittyId": "01-C-PROD-0001-P-2501-A-X",
         "sessionId": "test-session-123",
         "metadata": {"test": true}
     });
+    // Sessions are private: no token, a wrong one, another scheme are all 401, and create
+    // nothing.
+    let wrong_token = format!("Bearer {SESSION_TOKEN}x");
+    let wrong_scheme = format!("Basic {SESSION_TOKEN}");
+    let refused: [&[(&str, &str)]; 4] = [
+        &[],
+        &[("Authorization", wrong_token.as_str())],
+        &[("Authorization", "Bearer test-token")],
+        &[("Authorization", wrong_scheme.as_str())],
+    ];
+    for headers in refused {
+        let reply = s.send("POST", "/api/v1/sessions", headers, Some(&body));
+        assert_eq!(reply.status, 401, "{headers:?}: {}", s.context(&reply));
+        assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+        let reply = s.send("GET", "/api/v1/sessions/test-session-123", headers, None);
+        assert_eq!(reply.status, 401, "{headers:?}: {}", s.context(&reply));
+    }
     let created = s.expect(&s.send("POST", "/api/v1/sessions", &auth, Some(&body)), 201);
     assert_eq!(created["sessionId"], json!("test-session-123"), "{created}");
     assert_eq!(created["chittyId"], json!("01-C-PROD-0001-P-2501-A-X"));

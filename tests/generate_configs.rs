@@ -140,3 +140,89 @@ fn refused_blueprints_stay_refused() {
         }
     }
 }
+
+/// `production-shares-state` findings of `doforge check` on a blueprint text.
+fn shares_state(text: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blueprint.yaml");
+    std::fs::write(&path, text).unwrap();
+    let report = doforge::check::check_classified(
+        &[(path, Format::Blueprint)],
+        &doforge::check::CheckOptions::default(),
+    );
+    assert!(!report.fatal);
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "production-shares-state")
+        .map(|d| format!("{:?}: {}", d.env, d.message))
+        .collect()
+}
+
+const SHARING: &str = r#"project_name: shop
+provider: cloudflare
+compatibility_date: "2026-06-01"
+resources:
+  - { id: api, type: cloudflare_worker, config: { main: src/index.ts } }
+  - { id: flags, type: cloudflare_kv_namespace, config: { id: 0f2ac7d1e3b94c55a1b2c3d4e5f60718 } }
+  - { id: pg, type: cloudflare_hyperdrive, config: { id: a1b2c3d4e5f60718293a4b5c6d7e8f90 } }
+bindings:
+  - { name: FLAGS, target: flags }
+  - { name: PG, target: pg }
+environments:
+  staging:
+  production:
+"#;
+
+/// Staging isolation as `doforge check` of the blueprint sees it: a KV namespace is staging's
+/// own without a word; a Hyperdrive configuration cannot be provisioned, so sharing it is reported
+/// until staging names its own or the blueprint says it is shared; `shared:` silences exactly
+/// what it shares.
+#[test]
+fn sharing_is_reported_unless_the_blueprint_asks_for_it() {
+    let found = shares_state(SHARING);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(
+            "Some(\"staging\"): binding `PG` of env `staging` uses the Hyperdrive configuration"
+        ),
+        "{found:?}"
+    );
+    let own = SHARING.replace(
+        "  staging:\n",
+        "  staging:\n    resources:\n      pg: { id: b1b2c3d4e5f60718293a4b5c6d7e8f90 }\n",
+    );
+    assert_eq!(shares_state(&own), Vec::<String>::new());
+    let shared = SHARING.replace(
+        "type: cloudflare_hyperdrive,",
+        "type: cloudflare_hyperdrive, shared: [staging],",
+    );
+    assert_eq!(shares_state(&shared), Vec::<String>::new());
+    // The KV namespace shared on purpose: staging keeps production's id, and no finding.
+    let both = shared.replace(
+        "type: cloudflare_kv_namespace,",
+        "type: cloudflare_kv_namespace, shared: true,",
+    );
+    assert_eq!(shares_state(&both), Vec::<String>::new());
+    let project = load_text(&both);
+    let staging = project.workers[0].env(Some("staging")).unwrap();
+    let ids: Vec<String> = staging
+        .bindings
+        .iter()
+        .filter_map(|b| match &b.kind {
+            doforge::model::BindingKind::KvNamespace { id, .. } => {
+                id.as_ref().map(|i| i.value.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["0f2ac7d1e3b94c55a1b2c3d4e5f60718"]);
+}
+
+fn load_text(text: &str) -> doforge::model::Project {
+    let file = SourceFile::new("blueprint.yaml", Format::Blueprint, text.to_owned());
+    let root = source::parse(&file, &Limits::default()).unwrap();
+    let (project, diagnostics) = doforge::model::blueprint::resolve(&file, &root);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    project.unwrap()
+}

@@ -1282,7 +1282,7 @@ environments:
         // Production (also as a part of a longer name) keeps what is configured.
         assert_eq!(identities(&p, "production"), production);
         assert_eq!(identities(&p, "prod-eu"), production);
-        // Staging: its own KV (no id) and D1 (own name, no id); its override of `files` wins;
+        // Staging: its own KV (no id) and D1 (own name, no id); its own bucket for `files`;
         // the shared KV and the bucket shared with staging stay production's; Hyperdrive is
         // kept (the lint asks for an id of its own).
         assert_eq!(
@@ -1290,7 +1290,7 @@ environments:
             pairs(&[
                 ("CACHE", "-/-"),
                 ("FLAGS", "2f2ac7d1e3b94c55a1b2c3d4e5f60718/-"),
-                ("FILES", "shop-files-test/-"),
+                ("FILES", "shop-files-test/shop-files-dev"),
                 ("GEO", "geo/-"),
                 ("DB", "shop-staging/-"),
                 ("JOBS", "jobs-staging"),

@@ -14,7 +14,8 @@
 //! | Queue | `queue: <name>-<env>` (producers and consumers alike) |
 //! | Hyperdrive | kept: a configuration needs a connection string, so the env gives its own `id` |
 //!
-//! A key the environment sets itself (`environments.<env>.resources.<id>`) always wins.
+//! An environment that names its own resource (`environments.<env>.resources.<id>` sets its id or
+//! name) keeps exactly what it says.
 //! Production is decided as `production-shares-state` decides it, so that rule stays silent on
 //! what is generated: an env named `production`, `prod`, `prd` or `live` (also as a part of a
 //! longer name), or the names in that rule's `production_envs` option.
@@ -94,13 +95,13 @@ pub(super) fn env_sets(res: &Resource, env: Option<&Entry>, key: &str) -> bool {
 }
 
 /// Give a binding of an isolated env its own resource (see the module docs). `sets(key)`: the env
-/// sets that key itself, which is kept as written.
+/// sets that key itself. An env that names its own resource (sets an identity key: a KV `id`, a D1
+/// `database_id` or `database_name`, a `bucket_name`, a `queue`) has said which resource it
+/// uses, so nothing of it is changed; nor is a preview key it sets.
 pub(super) fn isolate(kind: &mut BindingKind, suffix: &str, sets: impl Fn(&str) -> bool) {
-    let rename = |v: &mut Option<Sp<String>>, key: &str| {
-        if !sets(key) {
-            if let Some(n) = v.as_mut() {
-                n.value.push_str(suffix);
-            }
+    let rename = |v: &mut Option<Sp<String>>| {
+        if let Some(n) = v.as_mut() {
+            n.value.push_str(suffix);
         }
     };
     let drop = |v: &mut Option<Sp<String>>, key: &str| {
@@ -109,8 +110,8 @@ pub(super) fn isolate(kind: &mut BindingKind, suffix: &str, sets: impl Fn(&str) 
         }
     };
     match kind {
-        BindingKind::KvNamespace { id, preview_id } => {
-            drop(id, "id");
+        BindingKind::KvNamespace { id, preview_id } if !sets("id") => {
+            *id = None;
             drop(preview_id, "preview_id");
         }
         BindingKind::D1Database {
@@ -118,20 +119,20 @@ pub(super) fn isolate(kind: &mut BindingKind, suffix: &str, sets: impl Fn(&str) 
             database_id,
             preview_database_id,
             ..
-        } => {
-            rename(database_name, "database_name");
-            drop(database_id, "database_id");
+        } if !sets("database_id") && !sets("database_name") => {
+            rename(database_name);
+            *database_id = None;
             drop(preview_database_id, "preview_database_id");
         }
         BindingKind::R2Bucket {
             bucket_name,
             preview_bucket_name,
             ..
-        } => {
-            rename(bucket_name, "bucket_name");
+        } if !sets("bucket_name") => {
+            rename(bucket_name);
             drop(preview_bucket_name, "preview_bucket_name");
         }
-        BindingKind::QueueProducer { queue } => rename(queue, "queue"),
+        BindingKind::QueueProducer { queue } if !sets("queue") => rename(queue),
         _ => {}
     }
 }
