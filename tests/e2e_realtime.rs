@@ -17,107 +17,35 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::devserver::{self, DevServer, WsClient};
+use common::devserver::{self, run_checks, serve, DevServer, WsClient};
 use serde_json::{json, Value};
 
 /// How long to wait for something the runtime delivers soon (a broadcast).
 const SOON: Duration = Duration::from_secs(20);
 
 /// Generate `example` (its own defaults: no `--lang`) into a fresh directory and build it.
-fn generate_and_build(example: &str, scratch: &Path) -> PathBuf {
+fn generate_and_build(example: &str, scratch: &Path, dev_vars: Option<&str>) -> PathBuf {
     let blueprint = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join(example)
         .join("blueprint.yaml");
     let project = scratch.join(example);
-    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
-        .arg("generate")
-        .arg(&blueprint)
-        .arg("--out")
-        .arg(&project)
-        .output()
-        .expect("run doforge generate");
-    assert!(
-        out.status.success(),
-        "doforge generate {example} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        project.join("Cargo.toml").is_file() && project.join("package.json").is_file(),
-        "{example} generated no Rust project (Cargo.toml, package.json)"
-    );
-    let built = devserver::build(&project);
-    eprintln!(
-        "timing: worker-build --release --no-opt of {example}: {:.1} s",
-        built.elapsed.as_secs_f64()
-    );
+    devserver::generate_and_build(&blueprint, &project, dev_vars, example);
     project
-}
-
-fn serve(project: &Path, scratch: &Path, name: &str) -> DevServer {
-    let server = DevServer::start(
-        project,
-        "wrangler.jsonc",
-        &scratch.join(format!("{name}-state")),
-    );
-    eprintln!(
-        "timing: wrangler dev start-up ({name}): {:.1} s",
-        server.startup.as_secs_f64()
-    );
-    server
-}
-
-/// One named check against a running server.
-type Check = (&'static str, fn(&DevServer));
-
-/// Run named checks side by side against one server; report every failure with the log.
-fn run_checks(server: &DevServer, checks: &[Check]) {
-    let started = Instant::now();
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = checks
-            .iter()
-            .map(|&(name, check)| (name, scope.spawn(move || check(server))))
-            .collect();
-        handles
-            .into_iter()
-            .filter_map(|(name, h)| {
-                h.join().err().map(|payload| {
-                    let msg = payload
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    format!("{name}: {msg}")
-                })
-            })
-            .collect()
-    });
-    eprintln!(
-        "timing: {} checks in {:.1} s",
-        checks.len(),
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} checks failed:\n\n{}\n\n--- wrangler dev log\n{}",
-        failures.len(),
-        checks.len(),
-        failures.join("\n\n"),
-        server.logs()
-    );
 }
 
 #[test]
 fn examples_03_and_04_speak_their_seeds_contracts() {
     let scratch = tempfile::tempdir().unwrap();
-    let realtime = generate_and_build("03-realtime-template", scratch.path());
-    let chitty = generate_and_build("04-chittyconnect", scratch.path());
+    let realtime = generate_and_build("03-realtime-template", scratch.path(), None);
+    // Seed 003 names a secret the Worker reads, and the blueprint the sessions' bearer secret;
+    // `wrangler dev` takes both from .dev.vars.
+    let vars = format!("ONEPASSWORD_CONNECT_TOKEN=test-token\nAPI_TOKEN={SESSION_TOKEN}\n");
+    let chitty = generate_and_build("04-chittyconnect", scratch.path(), Some(&vars));
     {
-        let server = serve(&realtime, scratch.path(), "03");
+        let server = serve(&realtime, &scratch.path().join("03-state"), "03");
         run_checks(
             &server,
             &[
@@ -129,14 +57,7 @@ fn examples_03_and_04_speak_their_seeds_contracts() {
             ],
         );
     }
-    // Seed 003 names a secret the Worker reads, and the blueprint the sessions' bearer secret;
-    // `wrangler dev` takes both from .dev.vars.
-    std::fs::write(
-        chitty.join(".dev.vars"),
-        format!("ONEPASSWORD_CONNECT_TOKEN=test-token\nAPI_TOKEN={SESSION_TOKEN}\n"),
-    )
-    .unwrap();
-    let server = serve(&chitty, scratch.path(), "04");
+    let server = serve(&chitty, &scratch.path().join("04-state"), "04");
     run_checks(&server, &[("seed 003 sessions", sessions)]);
 }
 

@@ -17,14 +17,15 @@
 //! asserted.
 
 mod common;
+#[path = "generate_e2e/gateway.rs"]
+mod gateway;
 #[path = "generate_e2e/seed_001.rs"]
 mod seed_001;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::devserver::{self, poll, DevServer, Reply};
+use common::devserver::{self, poll, run_checks, DevServer, Reply};
 use serde_json::{json, Value};
 
 /// Time options of the fixture blueprint (keep in sync with all-kinds.yaml; `SESSION_TTL` is
@@ -53,98 +54,35 @@ fn expect_error(server: &DevServer, reply: &Reply, status: u16) -> String {
     server.expect_error(reply, status)
 }
 
-/// One kind's checks against the running server.
-type Check = fn(&DevServer);
-
 #[test]
 fn every_kind_works_through_the_generated_router() {
     let scratch = tempfile::tempdir().unwrap();
     let project = scratch.path().join("app");
-
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
-        .arg("generate")
-        .arg(blueprint())
-        .arg("--out")
-        .arg(&project)
-        .output()
-        .expect("run doforge generate");
-    assert!(
-        out.status.success(),
-        "doforge generate failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!(
-        "timing: doforge generate: {:.1} s",
-        start.elapsed().as_secs_f64()
-    );
-    std::fs::write(
-        project.join(".dev.vars"),
-        format!("AUDIT_TOKEN={AUDIT_TOKEN}\n"),
-    )
-    .unwrap();
-    let built = devserver::build(&project);
-    eprintln!(
-        "timing: worker-build --release --no-opt of the generated project: {:.1} s",
-        built.elapsed.as_secs_f64()
+    devserver::generate_and_build(
+        &blueprint(),
+        &project,
+        Some(&format!("AUDIT_TOKEN={AUDIT_TOKEN}\n")),
+        "all-kinds",
     );
 
     let state = scratch.path().join("state");
     {
-        let server = DevServer::start(&project, "wrangler.jsonc", &state);
-        eprintln!(
-            "timing: wrangler dev start-up: {:.1} s",
-            server.startup.as_secs_f64()
-        );
-        let checks: &[(&str, Check)] = &[
-            ("router errors", router_errors),
-            ("counter", counter),
-            ("rate limiter", rate_limiter),
-            ("input bounds", input_bounds),
-            ("chat room", chat_room),
-            ("audit log", audit_log),
-            ("audit log retention", audit_retention),
-            ("session", session),
-            ("session expiry", session_expiry),
-            ("custom", custom),
-        ];
-        // Independent instances: run the kinds side by side (the alarm waits overlap) and
-        // report every kind that failed, not just the first.
-        let started = Instant::now();
-        let failures: Vec<String> = std::thread::scope(|scope| {
-            let handles: Vec<_> = checks
-                .iter()
-                .map(|&(name, check)| {
-                    let server = &server;
-                    (name, scope.spawn(move || check(server)))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .filter_map(|(name, h)| {
-                    h.join().err().map(|payload| {
-                        let msg = payload
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_default();
-                        format!("{name}: {msg}")
-                    })
-                })
-                .collect()
-        });
-        eprintln!(
-            "timing: all kinds checked in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        assert!(
-            failures.is_empty(),
-            "{} of {} checks failed:\n\n{}\n\n--- wrangler dev log\n{}",
-            failures.len(),
-            checks.len(),
-            failures.join("\n\n"),
-            server.logs()
+        let server = devserver::serve(&project, &state, "all-kinds");
+        // Independent instances: the kinds run side by side (the alarm waits overlap).
+        run_checks(
+            &server,
+            &[
+                ("router errors", router_errors),
+                ("counter", counter),
+                ("rate limiter", rate_limiter),
+                ("input bounds", input_bounds),
+                ("chat room", chat_room),
+                ("audit log", audit_log),
+                ("audit log retention", audit_retention),
+                ("session", session),
+                ("session expiry", session_expiry),
+                ("custom", custom),
+            ],
         );
     }
 

@@ -837,3 +837,106 @@ pub fn is_alive(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// The set-up every `wrangler dev` end-to-end test shares: generate, build, serve, check.
+
+/// `doforge generate BLUEPRINT --out PROJECT` with the blueprint's own defaults, asserting it
+/// succeeded and wrote a Rust project; the generation's stderr (its warnings) is returned.
+pub fn generate(blueprint: &Path, project: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
+        .arg("generate")
+        .arg(blueprint)
+        .arg("--out")
+        .arg(project)
+        .output()
+        .expect("run doforge generate");
+    assert!(
+        out.status.success(),
+        "doforge generate {} failed:\n{}{}",
+        blueprint.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        project.join("Cargo.toml").is_file() && project.join("package.json").is_file(),
+        "{} generated no Rust project (Cargo.toml, package.json)",
+        blueprint.display()
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// [`generate`], write `dev_vars` (the secrets, as `wrangler dev` reads them) when given, and
+/// [`build`]; prints the build time as `timing: worker-build of NAME`.
+pub fn generate_and_build(
+    blueprint: &Path,
+    project: &Path,
+    dev_vars: Option<&str>,
+    name: &str,
+) -> Built {
+    generate(blueprint, project);
+    if let Some(vars) = dev_vars {
+        std::fs::write(project.join(".dev.vars"), vars).expect("write .dev.vars");
+    }
+    let built = build(project);
+    eprintln!(
+        "timing: worker-build --release --no-opt of {name}: {:.1} s",
+        built.elapsed.as_secs_f64()
+    );
+    built
+}
+
+/// [`DevServer::start`] on the project's generated `wrangler.jsonc`, printing the start-up time.
+pub fn serve(project: &Path, state: &Path, name: &str) -> DevServer {
+    let server = DevServer::start(project, "wrangler.jsonc", state);
+    eprintln!(
+        "timing: wrangler dev start-up ({name}): {:.1} s",
+        server.startup.as_secs_f64()
+    );
+    server
+}
+
+/// One named check against a running server.
+pub type Check = (&'static str, fn(&DevServer));
+
+/// Run independent checks side by side against one server (their waits overlap) and report
+/// every one that failed, not just the first, with the server's log.
+pub fn run_checks(server: &DevServer, checks: &[Check]) {
+    let started = Instant::now();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = checks
+            .iter()
+            .map(|&(name, check)| (name, scope.spawn(move || check(server))))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|(name, h)| {
+                h.join()
+                    .err()
+                    .map(|payload| format!("{name}: {}", panic_message(payload.as_ref())))
+            })
+            .collect()
+    });
+    eprintln!(
+        "timing: {} checks in {:.1} s",
+        checks.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} checks failed:\n\n{}\n\n--- wrangler dev log\n{}",
+        failures.len(),
+        checks.len(),
+        failures.join("\n\n"),
+        server.logs()
+    );
+}
+
+/// The message of a caught panic.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}

@@ -5,7 +5,6 @@
 //! reached with `?date=`.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::common::devserver::{self, DevServer, Reply};
@@ -70,39 +69,14 @@ fn example_02_speaks_seed_001() {
     let project = scratch.path().join("app");
     let blueprint =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/02-wired-chaos/blueprint.yaml");
-    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
-        .arg("generate")
-        .arg(&blueprint)
-        .arg("--out")
-        .arg(&project)
-        .output()
-        .expect("run doforge generate");
-    assert!(
-        out.status.success(),
-        "doforge generate failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        project.join("Cargo.toml").is_file(),
-        "example 02 must generate a Rust Worker by default"
-    );
     // The secret, as `wrangler dev` reads it locally.
-    std::fs::write(
-        project.join(".dev.vars"),
-        format!("AUDIT_ADMIN_TOKEN={TOKEN}\n"),
-    )
-    .unwrap();
-    let built = devserver::build(&project);
-    eprintln!(
-        "timing: worker-build of example 02: {:.1} s",
-        built.elapsed.as_secs_f64()
+    devserver::generate_and_build(
+        &blueprint,
+        &project,
+        Some(&format!("AUDIT_ADMIN_TOKEN={TOKEN}\n")),
+        "example 02",
     );
-    let config = ["wrangler.jsonc", "wrangler.toml", "wrangler.json"]
-        .into_iter()
-        .find(|c| project.join(c).is_file())
-        .expect("a wrangler config");
-    let server = DevServer::start(&project, config, &scratch.path().join("state"));
+    let server = devserver::serve(&project, &scratch.path().join("state"), "example 02");
     let started = Instant::now();
     audit_log(&server);
     audit_bounds(&server);
