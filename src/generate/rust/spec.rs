@@ -47,6 +47,8 @@ pub struct WorkerSpec {
     pub clients: Vec<ClientSpec>,
     /// The built-in kinds those clients speak (`src/clients/kinds/<kind>.rs`), sorted.
     pub client_kinds: Vec<&'static str>,
+    /// The client module of the first day-sharded audit log, for the README's hook example.
+    pub audit_client: Option<String>,
 }
 
 /// The typed client of one bound class.
@@ -297,6 +299,7 @@ impl WorkerSpec {
                 kinds.dedup();
                 kinds
             },
+            audit_client: clients.iter().find(|c| c.dated).map(|c| c.module.clone()),
             clients,
         })
     }
