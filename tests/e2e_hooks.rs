@@ -105,7 +105,10 @@ fn hooks_guard_every_object_route_and_clients_speak_the_contracts() {
     unauthorized(s, &s.get("/room/lobby/history"));
     // The audit log: the hook first (even with the blueprint's bearer), then the blueprint's
     // own secret (even with the key).
-    unauthorized(s, &s.send("POST", "/audit/query", &[BEARER], Some(&json!({}))));
+    unauthorized(
+        s,
+        &s.send("POST", "/audit/query", &[BEARER], Some(&json!({}))),
+    );
     let reply = s.send("POST", "/audit/query", &[KEY], Some(&json!({})));
     unauthorized(s, &reply);
     assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
@@ -146,7 +149,10 @@ fn hooks_guard_every_object_route_and_clients_speak_the_contracts() {
     let third = s.send("POST", "/app/visit", &[client], None);
     cors(s, &third);
     let third = s.expect(&third, 429);
-    assert!(third["retryAfter"].as_u64().is_some_and(|r| r >= 1), "{third}");
+    assert!(
+        third["retryAfter"].as_u64().is_some_and(|r| r >= 1),
+        "{third}"
+    );
     // Another client has its own budget; the counter is shared.
     let bob = s.send("POST", "/app/visit", &[("X-Client", "bob")], None);
     let bob = s.expect(&bob, 200);
@@ -167,15 +173,26 @@ fn hooks_guard_every_object_route_and_clients_speak_the_contracts() {
     };
     let visits = query("app");
     assert_eq!(visits["count"], 3, "{visits}");
-    let ids: Vec<&Value> = visits["entries"].as_array().unwrap().iter().map(|e| &e["id"]).collect();
-    assert_eq!(ids, [&first["auditId"], &second["auditId"], &bob["auditId"]]);
+    let ids: Vec<&Value> = visits["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [&first["auditId"], &second["auditId"], &bob["auditId"]]
+    );
     assert_eq!(visits["entries"][0]["userId"], "alice");
     assert_eq!(visits["entries"][0]["details"], json!({ "value": 1 }));
     // … and through the app's query client: the same entries.
     let reply = s.get("/app/audit?type=app");
     let page = s.expect(&reply, 200);
     assert_eq!(page["count"], 3, "{page}");
-    assert_eq!(page["ids"].as_array().unwrap().iter().collect::<Vec<_>>(), ids);
+    assert_eq!(
+        page["ids"].as_array().unwrap().iter().collect::<Vec<_>>(),
+        ids
+    );
 
     // Seed 001's pattern: `before` logged every authorized object request in the background
     // (the counter reads above: two with the key), never the audit log's own.
@@ -205,7 +222,10 @@ fn hooks_guard_every_object_route_and_clients_speak_the_contracts() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|e| !e["details"]["path"].as_str().unwrap_or("").starts_with("/audit")),
+            .all(|e| !e["details"]["path"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("/audit")),
         "the audit log's own requests were audited: {audited}"
     );
 

@@ -380,7 +380,12 @@ fn every_binding_gets_a_typed_client() {
     let file = |p: &str| {
         api.iter()
             .find(|f| f.path == format!("workers/api/{p}"))
-            .unwrap_or_else(|| panic!("no {p} in {:#?}", api.iter().map(|f| &f.path).collect::<Vec<_>>()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {p} in {:#?}",
+                    api.iter().map(|f| &f.path).collect::<Vec<_>>()
+                )
+            })
     };
     let clients = &file("src/clients/mod.rs").content;
     for line in [
@@ -396,14 +401,20 @@ fn every_binding_gets_a_typed_client() {
     }
     assert!(!clients.contains("pub mod custom;"), "{clients}");
     let audit = &file("src/clients/audit_log.rs").content;
-    assert!(audit.contains("pub const BINDING: &str = \"AUDIT\";"), "{audit}");
+    assert!(
+        audit.contains("pub const BINDING: &str = \"AUDIT\";"),
+        "{audit}"
+    );
     assert!(
         audit.contains("pub const KEY: Option<&str> = Some(\"audit:{date}\");"),
         "{audit}"
     );
     assert!(audit.contains("pub fn today(env: &Env)"), "{audit}");
     let counter = &file("src/clients/kinds_2.rs").content;
-    assert!(counter.contains("Result<CounterClient, ClientError>"), "{counter}");
+    assert!(
+        counter.contains("Result<CounterClient, ClientError>"),
+        "{counter}"
+    );
     assert!(!counter.contains("pub fn today"), "{counter}");
     let notes = &file("src/clients/notes.rs").content;
     assert!(notes.contains("Result<Object, ClientError>"), "{notes}");

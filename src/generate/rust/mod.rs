@@ -114,7 +114,11 @@ fn render_project(
     );
     for (kind, text) in render::CLIENT_KINDS {
         if spec.client_kinds.contains(kind) {
-            push(&format!("src/clients/kinds/{kind}.rs"), rs(text), Owner::Doforge);
+            push(
+                &format!("src/clients/kinds/{kind}.rs"),
+                rs(text),
+                Owner::Doforge,
+            );
         }
     }
     for client in &spec.clients {
