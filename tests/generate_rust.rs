@@ -16,7 +16,11 @@ use doforge::generate::{ConfigChoice, GenerateOptions, Lang, Owner, PlannedFile}
 fn is_static(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     (path.contains("src/logic/") && name != "mod.rs")
-        || matches!(name, "router.rs" | "http.rs" | "app.rs" | ".gitignore")
+        || path.contains("src/clients/kinds/")
+        || matches!(
+            name,
+            "router.rs" | "http.rs" | "app.rs" | "hooks.rs" | "transport.rs" | ".gitignore"
+        )
 }
 
 fn render(files: &[PlannedFile]) -> String {
@@ -98,6 +102,7 @@ fn custom_classes_and_app_are_the_users() {
         users,
         [
             "src/app.rs",
+            "src/hooks.rs",
             "src/objects/type_.rs",
             "src/objects/match_.rs"
         ]
@@ -358,4 +363,72 @@ fn regeneration_keeps_user_edits_until_forced() {
         .contains("hand edit"));
     let o = doforge(&["generate", bp_s, "--out", out_s, "--check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// Every Durable Object binding of a Worker gets a typed client module, also for a class another
+/// Worker hosts (whose logic types the client shares, so the logic module comes along) and for
+/// a class the blueprint does not declare (the raw client); `src/hooks.rs` is the user's.
+#[test]
+fn every_binding_gets_a_typed_client() {
+    let yaml = "project_name: app\nprovider: cloudflare\ncompatibility_date: \"2026-06-01\"\nresources:\n  - { id: api, name: api, type: cloudflare_worker }\n  - { id: store, name: store, type: cloudflare_worker }\ndurable_objects:\n  - { class_name: AuditLog, kind: audit_log, worker: store, instances: { route: \"/audit/*\", key: \"audit:{date}\" } }\n  - { class_name: Kinds, kind: counter, worker: api, instances: { route: \"/c/:name/*\", key: \"c:{name}\" } }\n  - { class_name: Notes, kind: custom, worker: api }\nbindings:\n  - { worker: api, name: AUDIT, target: AuditLog }\n  - { worker: api, name: KINDS, target: Kinds }\n  - { worker: api, name: NOTES, target: Notes }\n  - { worker: store, name: AUDIT, target: AuditLog }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let files = generate_rust(&load(&write(dir.path(), "bp.yaml", yaml)));
+    let api: Vec<&PlannedFile> = files
+        .iter()
+        .filter(|f| f.path.starts_with("workers/api/"))
+        .collect();
+    let file = |p: &str| {
+        api.iter()
+            .find(|f| f.path == format!("workers/api/{p}"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {p} in {:#?}",
+                    api.iter().map(|f| &f.path).collect::<Vec<_>>()
+                )
+            })
+    };
+    let clients = &file("src/clients/mod.rs").content;
+    for line in [
+        "pub mod transport;",
+        "    pub mod audit_log;",
+        "    pub mod counter;",
+        "pub mod audit_log;",
+        // `kinds` is the clients' own module: the class `Kinds` gets `kinds_2`.
+        "pub mod kinds_2;",
+        "pub mod notes;",
+    ] {
+        assert!(clients.contains(line), "{line:?} missing in\n{clients}");
+    }
+    assert!(!clients.contains("pub mod custom;"), "{clients}");
+    let audit = &file("src/clients/audit_log.rs").content;
+    assert!(
+        audit.contains("pub const BINDING: &str = \"AUDIT\";"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("pub const KEY: Option<&str> = Some(\"audit:{date}\");"),
+        "{audit}"
+    );
+    assert!(audit.contains("pub fn today(env: &Env)"), "{audit}");
+    let counter = &file("src/clients/kinds_2.rs").content;
+    assert!(
+        counter.contains("Result<CounterClient, ClientError>"),
+        "{counter}"
+    );
+    assert!(!counter.contains("pub fn today"), "{counter}");
+    let notes = &file("src/clients/notes.rs").content;
+    assert!(notes.contains("Result<Object, ClientError>"), "{notes}");
+    // The audit log is hosted by `store`, but the client shares its logic types.
+    assert!(file("src/logic/mod.rs").content.contains("pub mod audit;"));
+    file("src/logic/audit.rs");
+    file("src/clients/kinds/audit_log.rs");
+    assert!(!api.iter().any(|f| f.path.ends_with("objects/audit_log.rs")));
+    assert_eq!(file("src/hooks.rs").owner, Owner::User);
+    assert_eq!(file("src/clients/audit_log.rs").owner, Owner::Doforge);
+    // The router names each route's class for the hooks.
+    assert!(
+        file("src/lib.rs").content.contains("class: \"Kinds\","),
+        "{}",
+        file("src/lib.rs").content
+    );
 }

@@ -67,6 +67,39 @@ const EXPECTED_TESTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Generated client tests that must run (and pass): `(kind module in src/clients/kinds/, test)`;
+/// `transport` runs in every project.
+const EXPECTED_CLIENT_TESTS: &[(&str, &str)] = &[
+    (
+        "transport",
+        "clients::transport::tests::instance_names_follow_the_blueprint_key",
+    ),
+    (
+        "transport",
+        "clients::transport::tests::answers_are_decoded_or_typed_errors",
+    ),
+    (
+        "rate_limiter",
+        "clients::kinds::rate_limiter::tests::checks_speak_seed_001",
+    ),
+    (
+        "audit_log",
+        "clients::kinds::audit_log::tests::entries_and_queries_speak_seed_001",
+    ),
+    (
+        "counter",
+        "clients::kinds::counter::tests::the_counter_reads_what_the_client_sends",
+    ),
+    (
+        "session",
+        "clients::kinds::session::tests::sessions_speak_seed_003",
+    ),
+    (
+        "chat_room",
+        "clients::kinds::chat_room::tests::history_reads_seed_002_messages",
+    ),
+];
+
 fn cargo(dir: &Path, target_dir: &Path, args: &[&str], wasm: bool) -> String {
     let started = Instant::now();
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -180,18 +213,16 @@ fn generated_projects_build_test_and_lint_natively_and_for_wasm() {
                     );
                 }
             }
-            cargo(
-                &dir,
-                &target_dir,
-                &["clippy", "--all-targets", "--", "-D", "warnings"],
-                false,
-            );
-            cargo(
-                &dir,
-                &target_dir,
-                &["check", "--target", "wasm32-unknown-unknown"],
-                true,
-            );
+            let clients = std::fs::read_to_string(dir.join("src/clients/mod.rs")).unwrap();
+            for (kind, test) in EXPECTED_CLIENT_TESTS {
+                if *kind == "transport" || clients.contains(&format!("    pub mod {kind};")) {
+                    assert!(
+                        tests.contains(&format!("test {test} ... ok")),
+                        "{name}: the generated test {test} did not run:\n{tests}"
+                    );
+                }
+            }
+            lint_and_check_wasm(&dir, &target_dir);
             eprintln!(
                 "  {name} total {:.1} s",
                 project_start.elapsed().as_secs_f64()
@@ -199,4 +230,57 @@ fn generated_projects_build_test_and_lint_natively_and_for_wasm() {
         }
     }
     eprintln!("all projects: {:.1} s", total.elapsed().as_secs_f64());
+}
+
+/// `cargo clippy -D warnings` natively and `cargo check` for wasm32.
+fn lint_and_check_wasm(dir: &Path, target_dir: &Path) {
+    cargo(
+        dir,
+        target_dir,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+        false,
+    );
+    cargo(
+        dir,
+        target_dir,
+        &["check", "--target", "wasm32-unknown-unknown"],
+        true,
+    );
+}
+
+/// User code on the hooks and the typed clients (the `src/hooks.rs` and `src/app.rs` of
+/// tests/fixtures/e2e/hooks/, which tests/e2e_hooks.rs runs) compiles natively and for wasm32,
+/// lint-clean, in the project generated from that fixture's blueprint.
+#[test]
+fn user_hooks_and_clients_compile_natively_and_for_wasm() {
+    assert!(
+        wasm_target_installed(),
+        "the wasm32-unknown-unknown target is missing: run scripts/setup-wasm.sh"
+    );
+    let root: PathBuf = manifest_dir().join("target/generate-rust-build");
+    let target_dir = root.join("target");
+    let fixture = manifest_dir().join("tests/fixtures/e2e/hooks");
+    let dir = root.join("projects").join("e2e-hooks");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
+        .args(["generate", "--out"])
+        .arg(&dir)
+        .arg(fixture.join("blueprint.yaml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "doforge generate: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for file in ["hooks.rs", "app.rs"] {
+        std::fs::copy(fixture.join(file), dir.join("src").join(file)).unwrap();
+    }
+    let started = Instant::now();
+    cargo(&dir, &target_dir, &["fmt", "--check"], false);
+    cargo(&dir, &target_dir, &["check", "--all-targets"], false);
+    lint_and_check_wasm(&dir, &target_dir);
+    eprintln!("e2e-hooks total {:.1} s", started.elapsed().as_secs_f64());
 }

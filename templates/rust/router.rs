@@ -1,7 +1,8 @@
-//! The request router: input bounds first, then the rate limits whose route matches (seed 001's
-//! `checkRateLimit` as middleware), then the first class route that matches (with its bearer
-//! secret, when the blueprint names one), then `app::handle`. Instance names come from each
-//! class's `instances.key`.
+//! The request router: input bounds first, then the user's `hooks::before` (which may answer),
+//! then the rate limits whose route matches (seed 001's `checkRateLimit` as middleware), then the
+//! first class route that matches (with its bearer secret, when the blueprint names one), else
+//! `app::handle`; every response, the router's own errors included, goes through
+//! `hooks::after`. Instance names come from each class's `instances.key`.
 
 use serde::Deserialize;
 use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, Result};
@@ -13,6 +14,8 @@ use crate::logic::route::{
 
 /// One Durable Object route (from the blueprint's `instances`, and a rate limiter's `limits`).
 pub struct RouteSpec {
+    /// The class the route reaches.
+    pub class: &'static str,
     /// The Durable Object binding (`env.durable_object(binding)`).
     pub binding: &'static str,
     /// The path pattern; `None`: no public route (a rate limit without one guards every request).
@@ -31,6 +34,51 @@ pub struct LimitSpec {
     pub window_ms: u64,
     /// When the limiter itself fails: let the request through (seed 001: fail open) or 503.
     pub fail_open: bool,
+}
+
+/// Where a request goes, as the hooks (`src/hooks.rs`) see it.
+pub struct Target<'a> {
+    /// The class route that takes the request; `None`: no class route matched and `app.rs`
+    /// answers it.
+    pub object: Option<ObjectTarget<'a>>,
+    /// The request's path as the client sent it.
+    pub path: &'a str,
+    /// The id the router logs with and puts in 500 answers (`CF-Ray`, else random).
+    pub request_id: &'a str,
+    /// The request body, already read and bounded (at most 64 KiB); `None` for `GET`/`HEAD`
+    /// and for a body the router refused (413). The `Request` itself has no body left.
+    pub body: Option<&'a [u8]>,
+}
+
+/// A class route a request matched.
+pub struct ObjectTarget<'a> {
+    /// The Durable Object class (`class_name` in the blueprint).
+    pub class: &'static str,
+    /// Its binding (`env.durable_object(binding)`).
+    pub binding: &'static str,
+    /// The route pattern (`instances.route`).
+    pub route: &'static str,
+    /// The instance name from `instances.key`; `None` when the request lacks a part of it (the
+    /// router answers `400` after `before` let it through).
+    pub instance: Option<&'a str>,
+    /// The route's `:param` captures.
+    pub params: &'a [(String, String)],
+    /// The path the object sees (what the route's `*` captured, `/` without one).
+    pub rest: &'a str,
+    /// The bearer secret the blueprint requires on this route (checked after `before`).
+    pub auth: Option<&'static str>,
+}
+
+impl Target<'_> {
+    /// The request goes to a Durable Object (not to `app.rs`).
+    pub fn is_object(&self) -> bool {
+        self.object.is_some()
+    }
+
+    /// The class of the object route, if any.
+    pub fn class(&self) -> Option<&'static str> {
+        self.object.as_ref().map(|o| o.class)
+    }
 }
 
 /// Longest request path and query accepted (bytes).
@@ -52,7 +100,6 @@ struct Checked {
 struct Incoming<'a> {
     req: Request,
     env: &'a Env,
-    path: String,
     query: Vec<(String, String)>,
     now: u64,
     /// The bounded body (methods that carry one).
@@ -60,6 +107,9 @@ struct Incoming<'a> {
     request_id: &'a str,
 }
 
+/// Route one request: bounds, `hooks::before`, the rate limits, the class route or `app.rs`,
+/// then `hooks::after` with whatever answered (a storage or runtime error is logged and
+/// becomes a generic 500 first, so `after` sees it too). No route can skip the hooks.
 pub async fn handle(
     mut req: Request,
     env: &Env,
@@ -67,29 +117,24 @@ pub async fn handle(
     routes: &[RouteSpec],
     request_id: &str,
 ) -> Result<Response> {
-    let url = req.url()?;
-    if url.path().len() > MAX_PATH_BYTES {
-        return http::error(
-            414,
-            &format!("the path is longer than {MAX_PATH_BYTES} bytes"),
-        );
-    }
-    if url.query().is_some_and(|q| q.len() > MAX_QUERY_BYTES) {
-        return http::error(
-            414,
-            &format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
-        );
-    }
-    let body = if matches!(req.method(), Method::Get | Method::Head) {
-        None
-    } else {
-        match http::body_bytes(&mut req, http::MAX_BODY_BYTES).await? {
-            Some(b) => Some(b),
-            None => return http::payload_too_large(),
-        }
+    let path = req.path();
+    // The class route is known before anything is read, so `after` can tell where even a
+    // refused request was going.
+    let matched = routes
+        .iter()
+        .filter(|s| s.limit.is_none())
+        .find_map(|spec| {
+            let pattern = spec.route?;
+            Route::parse(pattern)
+                .matches(&path)
+                .map(|m| (spec, pattern, m))
+        });
+    let (refusal, body) = match bounded(&mut req).await {
+        Ok(Ok(body)) => (None, body),
+        Ok(Err(refusal)) => (Some(refusal), None),
+        Err(e) => (Some(logged(request_id, &req, &e)?), None),
     };
     let incoming = Incoming {
-        path: req.path(),
         query: http::query_pairs(&req)?,
         now: http::now_ms(),
         req,
@@ -97,12 +142,95 @@ pub async fn handle(
         body,
         request_id,
     };
+    let key = match (&refusal, &matched) {
+        (None, Some((spec, _, m))) => Some(instance_key(spec, m, &incoming)),
+        _ => None,
+    };
+    let target = Target {
+        object: matched.as_ref().map(|(spec, pattern, m)| ObjectTarget {
+            class: spec.class,
+            binding: spec.binding,
+            route: pattern,
+            instance: key.as_ref().and_then(|k| k.as_deref().ok()),
+            params: &m.params,
+            rest: &m.rest,
+            auth: spec.auth,
+        }),
+        path: &path,
+        request_id,
+        body: incoming.body.as_deref(),
+    };
+    let response = match refusal {
+        Some(r) => r,
+        None => match crate::hooks::before(&incoming.req, &target, env, ctx).await? {
+            Some(answer) => answer,
+            None => {
+                let destination = matched.as_ref().map(|(spec, _, m)| (*spec, m, key.clone()));
+                match guarded(&incoming, ctx, routes, destination).await {
+                    Ok(r) => r,
+                    Err(e) => logged(request_id, &incoming.req, &e)?,
+                }
+            }
+        },
+    };
+    // Headers of a fetched response are immutable: copy them, so `after` can set its own.
+    let headers: Headers = response.headers().clone();
+    let response = response.with_headers(headers);
+    crate::hooks::after(&incoming.req, &target, response, env, ctx).await
+}
+
+/// Log a storage or runtime error with the request id; the client gets the id only.
+fn logged(request_id: &str, req: &Request, e: &worker::Error) -> Result<Response> {
+    worker::console_error!("[{request_id}] {} {}: {e}", req.method(), req.path());
+    http::internal_error(request_id)
+}
+
+/// The path, query and body bounds: the bounded body (methods that carry one), or the refusal.
+async fn bounded(req: &mut Request) -> Result<std::result::Result<Option<Vec<u8>>, Response>> {
+    let url = req.url()?;
+    if url.path().len() > MAX_PATH_BYTES {
+        return Ok(Err(http::error(
+            414,
+            &format!("the path is longer than {MAX_PATH_BYTES} bytes"),
+        )?));
+    }
+    if url.query().is_some_and(|q| q.len() > MAX_QUERY_BYTES) {
+        return Ok(Err(http::error(
+            414,
+            &format!("the query is longer than {MAX_QUERY_BYTES} bytes"),
+        )?));
+    }
+    if matches!(req.method(), Method::Get | Method::Head) {
+        return Ok(Ok(None));
+    }
+    match http::body_bytes(req, http::MAX_BODY_BYTES).await? {
+        Some(b) => Ok(Ok(Some(b))),
+        None => Ok(Err(http::payload_too_large()?)),
+    }
+}
+
+/// A matched class route: its spec, its match and its instance name (or why there is none).
+type Destination<'r, 'm> = (
+    &'r RouteSpec,
+    &'m RouteMatch,
+    Option<std::result::Result<String, String>>,
+);
+
+/// What follows `hooks::before`: the rate limits, then the class route (bearer secret, instance
+/// name) or `app.rs`; allowed answers get the most restrictive limit's headers.
+async fn guarded(
+    incoming: &Incoming<'_>,
+    ctx: &Context,
+    routes: &[RouteSpec],
+    destination: Option<Destination<'_, '_>>,
+) -> Result<Response> {
     // The most restrictive allowed answer's headers are kept.
     let mut limit_headers: Option<(u64, [(&str, String); 3])> = None;
+    let path = incoming.req.path();
     for spec in routes {
         let Some(limit) = &spec.limit else { continue };
         let matched = match spec.route {
-            Some(pattern) => match Route::parse(pattern).matches(&incoming.path) {
+            Some(pattern) => match Route::parse(pattern).matches(&path) {
                 Some(m) => m,
                 None => continue,
             },
@@ -111,11 +239,11 @@ pub async fn handle(
                 rest: "/".to_owned(),
             },
         };
-        let key = match instance_key(spec, &matched, &incoming) {
+        let key = match instance_key(spec, &matched, incoming) {
             Ok(k) => k,
             Err(e) => return http::error(400, &e),
         };
-        let checked = match check_limit(&incoming, spec.binding, &key, limit).await {
+        let checked = match check_limit(incoming, spec.binding, &key, limit).await {
             Ok(c) => c,
             Err(e) => {
                 worker::console_error!(
@@ -146,7 +274,7 @@ pub async fn handle(
             ));
         }
     }
-    let response = dispatch(incoming, ctx, routes).await?;
+    let response = dispatch(incoming, ctx, destination).await?;
     match limit_headers {
         None => Ok(response),
         Some((_, extra)) => {
@@ -217,32 +345,32 @@ fn refused(checked: &Checked, limit: &LimitSpec) -> Result<Response> {
         }))
 }
 
-async fn dispatch(incoming: Incoming<'_>, ctx: &Context, routes: &[RouteSpec]) -> Result<Response> {
-    for spec in routes.iter().filter(|s| s.limit.is_none()) {
-        let Some(pattern) = spec.route else { continue };
-        let Some(matched) = Route::parse(pattern).matches(&incoming.path) else {
-            continue;
-        };
-        if let Some(secret) = spec.auth {
-            if !authorized(&incoming, secret) {
-                return http::unauthorized();
-            }
+async fn dispatch(
+    incoming: &Incoming<'_>,
+    ctx: &Context,
+    destination: Option<Destination<'_, '_>>,
+) -> Result<Response> {
+    let Some((spec, matched, key)) = destination else {
+        let req = forwarded(incoming, None)?;
+        return crate::app::handle(req, incoming.env, ctx).await;
+    };
+    if let Some(secret) = spec.auth {
+        if !authorized(incoming, secret) {
+            return http::unauthorized();
         }
-        let key = match instance_key(spec, &matched, &incoming) {
-            Ok(k) => k,
-            Err(e) => return http::error(400, &e),
-        };
-        let stub = incoming
-            .env
-            .durable_object(spec.binding)?
-            .id_from_name(&key)?
-            .get_stub()?;
-        return stub
-            .fetch_with_request(forwarded(&incoming, Some(&matched.rest))?)
-            .await;
     }
-    let req = forwarded(&incoming, None)?;
-    crate::app::handle(req, incoming.env, ctx).await
+    let key = match key {
+        Some(Ok(k)) => k,
+        Some(Err(e)) => return http::error(400, &e),
+        None => return http::error(400, "no instance name"),
+    };
+    let stub = incoming
+        .env
+        .durable_object(spec.binding)?
+        .id_from_name(&key)?
+        .get_stub()?;
+    stub.fetch_with_request(forwarded(incoming, Some(&matched.rest))?)
+        .await
 }
 
 /// `Authorization: Bearer <token>` equal to the secret's value (constant-time compare). A

@@ -113,6 +113,28 @@ fn render_project(
             Owner::Doforge,
         );
     }
+    push("src/hooks.rs", render::HOOKS_RS.to_owned(), Owner::User);
+    push(
+        "src/clients/mod.rs",
+        rs(&renderer.render("clients/mod.rs", spec)?),
+        Owner::Doforge,
+    );
+    for (kind, text) in render::CLIENT_KINDS {
+        if spec.client_kinds.contains(kind) {
+            push(
+                &format!("src/clients/kinds/{kind}.rs"),
+                rs(text),
+                Owner::Doforge,
+            );
+        }
+    }
+    for client in &spec.clients {
+        push(
+            &format!("src/clients/{}.rs", client.module),
+            rs(&renderer.render("clients/class.rs", client)?),
+            Owner::Doforge,
+        );
+    }
     if spec.jobs {
         push(
             "src/jobs.rs",

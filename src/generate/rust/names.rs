@@ -52,7 +52,17 @@ pub fn snake_case(class: &str) -> String {
 /// Module names for `classes` (in order): snake case, a keyword gets `_` appended, and a name
 /// already taken gets `_2`, `_3`, …
 pub fn module_names<'a>(classes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    module_names_reserving(classes, &[])
+}
+
+/// [`module_names`] in a directory where `reserved` are taken too (`src/clients/` holds
+/// `transport` and `kinds`).
+pub fn module_names_reserving<'a>(
+    classes: impl IntoIterator<Item = &'a str>,
+    reserved: &[&str],
+) -> Vec<String> {
     let mut taken: Vec<String> = vec!["mod".to_owned()];
+    taken.extend(reserved.iter().map(|r| (*r).to_owned()));
     let mut out = Vec::new();
     for class in classes {
         let mut base = snake_case(class);
@@ -106,6 +116,14 @@ mod tests {
         assert_eq!(
             module_names(["Type", "Abc", "ABC", "Mod", "Self_"]),
             ["type_", "abc", "abc_2", "mod_", "self_"]
+        );
+    }
+
+    #[test]
+    fn client_modules_avoid_the_clients_own_modules() {
+        assert_eq!(
+            module_names_reserving(["Kinds", "Transport", "AuditLog"], &["transport", "kinds"]),
+            ["kinds_2", "transport_2", "audit_log"]
         );
     }
 

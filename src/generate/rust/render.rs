@@ -38,6 +38,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rust/upstream.rs.hbs"),
     ),
     (
+        "clients/mod.rs",
+        include_str!("../../../templates/rust/clients/mod.rs.hbs"),
+    ),
+    (
+        "clients/class.rs",
+        include_str!("../../../templates/rust/clients/class.rs.hbs"),
+    ),
+    (
         "counter",
         include_str!("../../../templates/rust/objects/counter.rs.hbs"),
     ),
@@ -73,8 +81,39 @@ pub const STATIC_FILES: &[(&str, &str)] = &[
         "src/router.rs",
         include_str!("../../../templates/rust/router.rs"),
     ),
+    (
+        "src/clients/transport.rs",
+        include_str!("../../../templates/rust/clients/transport.rs"),
+    ),
 ];
 
+/// The kinds' client contracts: `(kind, text)`, copied to `src/clients/kinds/<kind>.rs` when a
+/// bound class has the kind.
+pub const CLIENT_KINDS: &[(&str, &str)] = &[
+    (
+        "audit_log",
+        include_str!("../../../templates/rust/clients/kinds/audit_log.rs"),
+    ),
+    (
+        "chat_room",
+        include_str!("../../../templates/rust/clients/kinds/chat_room.rs"),
+    ),
+    (
+        "counter",
+        include_str!("../../../templates/rust/clients/kinds/counter.rs"),
+    ),
+    (
+        "rate_limiter",
+        include_str!("../../../templates/rust/clients/kinds/rate_limiter.rs"),
+    ),
+    (
+        "session",
+        include_str!("../../../templates/rust/clients/kinds/session.rs"),
+    ),
+];
+
+/// The user\'s hooks around every request, written once.
+pub const HOOKS_RS: &str = include_str!("../../../templates/rust/hooks.rs");
 pub const GITIGNORE: &str = include_str!("../../../templates/rust/gitignore");
 
 /// The plain-Rust logic modules: `(module, text)`.

@@ -45,6 +45,28 @@ pub struct WorkerSpec {
     pub secrets: Vec<String>,
     /// The blueprint's `upstream:`: requests no route takes are forwarded there.
     pub upstream: Option<UpstreamData>,
+    /// One typed client per Durable Object binding of the Worker (`src/clients/<module>.rs`).
+    pub clients: Vec<ClientSpec>,
+    /// The built-in kinds those clients speak (`src/clients/kinds/<kind>.rs`), sorted.
+    pub client_kinds: Vec<&'static str>,
+    /// The client module of the first day-sharded audit log, for the README's hook example.
+    pub audit_client: Option<String>,
+}
+
+/// The typed client of one bound class.
+#[derive(Debug, Serialize)]
+pub struct ClientSpec {
+    pub class: String,
+    pub module: String,
+    pub kind: &'static str,
+    pub binding: String,
+    pub key: Option<String>,
+    /// The Rust type the module's constructors return.
+    pub client_type: &'static str,
+    pub custom: bool,
+    /// An audit log whose key names the day (`{date}`): `today` / `day` constructors.
+    pub dated: bool,
+    pub limiter: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -215,9 +237,16 @@ impl WorkerSpec {
             return Err(errors);
         }
 
+        let clients = client_specs(project, &bindings);
+        // The logic modules of the hosted kinds, and of the bound ones: the clients share
+        // their serde types.
         let mut modules = vec!["route"];
-        for object in &hosted {
-            if let Some(m) = logic_module(object.kind) {
+        let kinds = hosted
+            .iter()
+            .map(|c| c.kind)
+            .chain(clients.iter().filter_map(|c| DoKind::parse(c.kind)));
+        for kind in kinds {
+            if let Some(m) = logic_module(kind) {
                 if !modules.contains(&m) {
                     modules.push(m);
                 }
@@ -284,8 +313,73 @@ impl WorkerSpec {
                     .unwrap_or(UPSTREAM_TIMEOUT_MS)
                     .clamp(1, MAX_UPSTREAM_TIMEOUT_MS),
             }),
+            client_kinds: {
+                let mut kinds: Vec<&'static str> = clients
+                    .iter()
+                    .filter(|c| !c.custom)
+                    .map(|c| c.kind)
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                kinds
+            },
+            audit_client: clients.iter().find(|c| c.dated).map(|c| c.module.clone()),
+            clients,
         })
     }
+}
+
+/// One client per Durable Object binding of the Worker's top level, in binding order; a class
+/// the blueprint does not declare gets the raw client of a `custom` class.
+fn client_specs(
+    project: &Project,
+    bindings: &[(&crate::model::Binding, &crate::model::DurableObjectBinding)],
+) -> Vec<ClientSpec> {
+    let classes: Vec<Option<&DoClass>> = bindings
+        .iter()
+        .map(|(_, d)| {
+            project
+                .classes
+                .iter()
+                .find(|c| !c.deleted && c.class_name.value == d.class_name.value)
+        })
+        .collect();
+    let modules = names::module_names_reserving(
+        bindings.iter().map(|(_, d)| d.class_name.value.as_str()),
+        &["transport", "kinds"],
+    );
+    bindings
+        .iter()
+        .zip(classes)
+        .zip(modules)
+        .map(|(((binding, d), class), module)| {
+            let kind = class.map_or(DoKind::Custom, |c| c.kind);
+            let key = class.and_then(|c| match (&c.instances.key, &c.instances.singleton) {
+                (Some(k), _) => Some(k.value.clone()),
+                (None, Some(s)) if s.value => Some("singleton".to_owned()),
+                (None, _) => None,
+            });
+            ClientSpec {
+                class: d.class_name.value.clone(),
+                module,
+                kind: kind.as_str(),
+                binding: binding.name.value.clone(),
+                dated: kind == DoKind::AuditLog
+                    && key.as_deref().is_some_and(|k| k.contains("{date}")),
+                key,
+                client_type: match kind {
+                    DoKind::Counter => "CounterClient",
+                    DoKind::RateLimiter => "RateLimiterClient",
+                    DoKind::ChatRoom => "ChatRoomClient",
+                    DoKind::AuditLog => "AuditLogClient",
+                    DoKind::Session => "SessionClient",
+                    DoKind::Custom => "Object",
+                },
+                custom: kind == DoKind::Custom,
+                limiter: kind == DoKind::RateLimiter,
+            }
+        })
+        .collect()
 }
 
 fn secret_names(worker: &crate::model::Worker) -> Vec<String> {

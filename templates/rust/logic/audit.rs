@@ -42,8 +42,8 @@ pub const INSERT_SQL: &str = "INSERT INTO audit_log (ts, type, action, user_id, 
 pub const DELETE_EXPIRED_SQL: &str = "DELETE FROM audit_log WHERE ts < ?";
 pub const OLDEST_SQL: &str = "SELECT MIN(ts) AS oldest FROM audit_log";
 
-/// An entry as the seed prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An entry as the seed prints it (and as the typed client reads it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: String,
     pub timestamp: i64,
@@ -65,20 +65,36 @@ pub fn entry_id(ts: i64, seq: i64) -> String {
 
 /// The body of `POST /log`: `{type, action, userId?, ip?, details?}` (seed 001), plus an
 /// optional `timestamp` (to import entries of a past day: it must fall on the log's day).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// Also what the typed client sends (`Serialize`), so the two cannot drift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewEntry {
     #[serde(rename = "type")]
     pub kind: String,
     pub action: String,
-    #[serde(default, rename = "userId")]
+    #[serde(default, rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
+}
+
+impl NewEntry {
+    /// An entry of `kind` (`type`) and `action`, nothing else set: complete it with struct
+    /// update syntax, `NewEntry { ip: Some(ip), ..NewEntry::new("api_request", "api_call") }`.
+    pub fn new(kind: impl Into<String>, action: impl Into<String>) -> NewEntry {
+        NewEntry {
+            kind: kind.into(),
+            action: action.into(),
+            user_id: None,
+            ip: None,
+            details: None,
+            timestamp: None,
+        }
+    }
 }
 
 fn bounded(name: &str, value: &str, max: usize, required: bool) -> Result<(), String> {
@@ -171,18 +187,18 @@ pub fn check_safe_numbers(v: &Value) -> Result<(), String> {
 
 /// The body of `POST /query`: `{startTime?, endTime?, type?, limit?}` (seed 001), plus `cursor`
 /// (the previous answer's `nextCursor`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
-    #[serde(default, rename = "startTime")]
+    #[serde(default, rename = "startTime", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
-    #[serde(default, rename = "endTime")]
+    #[serde(default, rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 

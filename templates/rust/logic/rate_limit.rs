@@ -42,17 +42,18 @@ impl Caps {
     }
 }
 
-/// The body of `POST /check` (seed 001): `{identifier?, config?: {requests, windowMs}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// The body of `POST /check` (seed 001): `{identifier?, config?: {requests, windowMs}}`. Also
+/// what the typed client sends (`Serialize`), so the two cannot drift.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<CallConfig>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CallConfig {
     pub requests: u64,
@@ -60,10 +61,10 @@ pub struct CallConfig {
 }
 
 /// The body of `POST /reset`: `{identifier}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResetBody {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
 }
 

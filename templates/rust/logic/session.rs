@@ -21,8 +21,8 @@ pub struct Session {
     pub expires_at: u64,
 }
 
-/// The body of `POST /api/v1/sessions` (seed 003).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The body of `POST /api/v1/sessions` (seed 003); also what the typed client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSession {
     pub chitty_id: String,
@@ -32,7 +32,7 @@ pub struct NewSession {
 }
 
 /// The body of `PATCH` (metadata keys merged, `null` deletes) and `PUT` (metadata replaced).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataUpdate {
     pub metadata: Map<String, Value>,
