@@ -246,6 +246,7 @@ impl<'a> Cx<'a> {
                 renamed_from: self.r.string(node, "", "renamed_from"),
                 deleted: node.get("deleted").and_then(Node::as_bool).unwrap_or(false),
                 transferred_from,
+                eject: node.get("eject").and_then(Node::as_bool).unwrap_or(false),
                 implicit: false,
                 span: node.span,
                 class_name,
@@ -273,6 +274,7 @@ impl<'a> Cx<'a> {
                     renamed_from: None,
                     deleted: false,
                     transferred_from: None,
+                    eject: false,
                     implicit: true,
                     span: b.span,
                 });
