@@ -38,6 +38,8 @@ pub struct CheckOptions {
     /// Show a progress line on stderr for long runs ([`progress`]; the CLI sets it when stderr
     /// is a terminal outside CI).
     pub progress: bool,
+    /// Do not read the `doforge.lock` beside a blueprint (`generate` plans over its own `--out`).
+    pub no_lock: bool,
 }
 
 /// The result of checking one file.
@@ -182,7 +184,11 @@ fn lint_all(files: &mut [FileOutcome], options: &CheckOptions, git: &GitHistory)
                     root,
                     path: &f.file.path,
                 };
-                lint::lint_project(&input, &workspace, &settings[i], &today)
+                let mut found = lint::lint_project(&input, &workspace, &settings[i], &today);
+                if !options.no_lock && f.file.format == Format::Blueprint {
+                    found.extend(crate::generate::lock_findings(project, &f.file.path));
+                }
+                found
             }
             _ => Vec::new(),
         });

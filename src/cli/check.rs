@@ -26,6 +26,7 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         ignore: args.ignore,
         today: args.today,
         progress: crate::check::progress::wanted(),
+        no_lock: false,
     };
     let allowed = if args.unsafe_fixes {
         Applicability::Unsafe

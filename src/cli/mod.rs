@@ -2,6 +2,7 @@
 //! lives here beyond turning arguments into library calls and outcomes into exit codes.
 
 mod check;
+mod eject;
 mod generate;
 mod import;
 mod init;
@@ -49,9 +50,15 @@ pub enum Command {
     Check(CheckArgs),
     /// Generate a project (wrangler config per worker, lock file) from a blueprint.
     #[command(
-        after_help = "Examples:\n  doforge generate blueprint.yaml --out service/\n  doforge generate blueprint.yaml --out service/ --config toml\n  doforge generate blueprint.yaml --out service/ --check   # CI drift gate\n\nExit codes: 0 done (or up to date with --check), 1 blueprint errors or --check found drift, 2 could not read or write."
+        after_help = "Examples:\n  doforge generate blueprint.yaml --out service/\n  doforge generate blueprint.yaml --out service/ --config toml\n  doforge generate blueprint.yaml --out service/ --check   # CI drift gate\n  doforge generate blueprint.yaml --out existing/ --adopt  # take over files doforge did not write\n\nExit codes: 0 done (or up to date with --check), 1 blueprint errors or --check found drift, 2 could not read or write, or nothing was written because a file is in the way (edited by you, not written by doforge, a second wrangler config)."
     )]
     Generate(GenerateArgs),
+    /// Hand a class's generated code (its object and logic modules) to you: doforge never
+    /// rewrites it again; its bindings, route and migrations stay generated.
+    #[command(
+        after_help = "Examples:\n  doforge eject AuditLogger --blueprint blueprint.yaml --out service/\n  doforge eject AuditLogger --out service/ --undo --force   # give it back (replaces your code)\n\nExit codes: 0 done, 1 blueprint errors (or a class that cannot be ejected), 2 could not read or write, or a file in the way."
+    )]
+    Eject(eject::EjectArgs),
     /// Write a starter blueprint (DIR/blueprint.yaml) from a built-in template.
     #[command(
         after_help = "Templates: minimal (default), chat, rate-limiter, audit-log, sessions.\n\nExamples:\n  doforge init my-app --template chat\n  doforge init . --name billing-api --template rate-limiter\n  doforge init my-app --force        # replace my-app/blueprint.yaml\n\nExit codes: 0 written, 2 blueprint.yaml exists (without --force), bad name or could not write."
@@ -211,22 +218,28 @@ pub struct GenerateArgs {
     /// Output directory (created if missing; never a symlink or a file).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Wrangler config format.
-    #[arg(long, value_enum, default_value_t = crate::generate::ConfigChoice::Jsonc)]
-    pub config: crate::generate::ConfigChoice,
+    /// Wrangler config format (default: what the last generation wrote, per doforge.lock, else
+    /// jsonc).
+    #[arg(long, value_enum)]
+    pub config: Option<crate::generate::ConfigChoice>,
     /// Which Workers get a Rust (workers-rs) project: `auto` from each Worker's `main` (none or
-    /// a `.rs` file), `rust` for every Worker.
-    #[arg(long, value_enum, default_value_t = crate::generate::Lang::Auto)]
-    pub lang: crate::generate::Lang,
+    /// a `.rs` file), `rust` for every Worker (default: as the last generation, else auto).
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::generate::Lang>,
     /// List what would change, write nothing.
     #[arg(long, conflicts_with = "check")]
     pub dry_run: bool,
     /// Exit 1 when the files on disk differ from what would be generated (CI drift gate).
     #[arg(long)]
     pub check: bool,
-    /// Also overwrite generated files you edited by hand.
+    /// Discard your edits of doforge's files (replace them, or remove them when no longer
+    /// generated). Never touches files that are yours (src/app.rs, hooks, ejected code).
     #[arg(long)]
     pub force: bool,
+    /// Take over files in --out that doforge did not write (no doforge.lock entry): replace them
+    /// with generated ones.
+    #[arg(long)]
+    pub adopt: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -262,6 +275,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(args, &mut out),
         Command::Generate(args) => generate::run(args, &mut out),
+        Command::Eject(args) => eject::run(args, &mut out),
         Command::Init(args) => init::run(args, &mut out),
         Command::Import(args) => import::run(args, &mut out),
         Command::Schema => schema::run(&mut out),

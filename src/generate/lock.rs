@@ -37,6 +37,20 @@ pub struct LockWorker {
     /// Every class the worker has ever declared, and what became of it.
     #[serde(default)]
     pub classes: BTreeMap<String, LockClass>,
+    /// Classes whose code was handed to the user (`doforge eject`, or `eject: true` in the
+    /// blueprint): doforge never rewrites their files again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ejected: BTreeMap<String, LockEjected>,
+}
+
+/// An ejected class: the kind its code implements, and the files that hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockEjected {
+    /// The class's `kind` when it was ejected (the code on disk implements it).
+    pub kind: String,
+    /// The files handed over, relative to the output directory.
+    pub files: Vec<String>,
 }
 
 /// One `[[migrations]]` step, exactly as emitted.
@@ -91,11 +105,17 @@ pub struct LockClass {
     pub transfer_from: Option<String>,
 }
 
+/// Owner of a file regenerated every time.
+pub const OWNER_DOFORGE: &str = "doforge";
+/// Owner of a file written once, then the user's.
+pub const OWNER_USER: &str = "user";
+
 /// A generated file and who owns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockFile {
-    /// SHA-256 (hex) of the content doforge wrote.
+    /// SHA-256 (hex) of the content doforge wrote (for a user file: its first version, as
+    /// doforge wrote or handed it over).
     pub sha256: String,
     /// `doforge` (regenerated every time) or `user` (written once, then the user's).
     pub owner: String,

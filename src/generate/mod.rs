@@ -7,9 +7,13 @@ pub mod jsonc_writer;
 pub mod layout;
 pub mod lifecycle;
 pub mod lock;
+pub mod ownership;
 pub mod rust;
+mod transaction;
 pub mod wrangler_config;
 pub mod write;
+
+use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Project;
@@ -17,6 +21,7 @@ use crate::model::Project;
 pub use layout::Layout;
 pub use lifecycle::PlannedLifecycle;
 pub use lock::{Lock, LockFile};
+pub use ownership::Ownership;
 
 /// Which wrangler config format(s) to emit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -120,6 +125,9 @@ pub struct Plan {
     pub files: Vec<PlannedFile>,
     /// The new lock (file hashes filled in for every planned file).
     pub lock: Lock,
+    /// The class whose code each class file holds (object and logic modules), by path: for
+    /// the hint on an edited file ("eject the class").
+    pub class_of: BTreeMap<String, String>,
 }
 
 /// The first line of every doforge-owned file (after the comment marker).
@@ -138,6 +146,16 @@ pub fn plan(
     previous: Option<&Lock>,
     options: &GenerateOptions,
 ) -> Result<Plan, Vec<Diagnostic>> {
+    plan_with(project, previous, options, &Ownership::default())
+}
+
+/// [`plan`], with classes to eject now or to hand back to doforge.
+pub fn plan_with(
+    project: &Project,
+    previous: Option<&Lock>,
+    options: &GenerateOptions,
+    ownership: &Ownership,
+) -> Result<Plan, Vec<Diagnostic>> {
     let layout = Layout::new(project);
     let blueprint_name = project.file.path.file_name().map_or_else(
         || "the blueprint".to_owned(),
@@ -146,6 +164,7 @@ pub fn plan(
     let header = generated_header(&blueprint_name);
     let mut lock = Lock::new();
     let mut files = Vec::new();
+    let mut class_of = BTreeMap::new();
     let mut errors = Vec::new();
     for (index, worker) in project.workers.iter().enumerate() {
         let id = worker
@@ -154,7 +173,7 @@ pub fn plan(
             .map_or_else(String::new, |i| i.value.clone());
         let before = previous.and_then(|l| l.workers.get(&id));
         match lifecycle::plan_lifecycle(project, index, before) {
-            Ok((planned, state)) => {
+            Ok((planned, mut state)) => {
                 let rust = options.is_rust(worker);
                 for &format in options.config.formats() {
                     let content = wrangler_config::render_config_as(
@@ -166,17 +185,39 @@ pub fn plan(
                         owner: Owner::Doforge,
                     });
                 }
+                state.ejected = BTreeMap::new();
                 if rust {
-                    match rust::plan_worker(project, index, &header) {
-                        Ok(project_files) => {
-                            files.extend(project_files.into_iter().map(|f| PlannedFile {
-                                path: layout.worker_file(index, &f.path),
+                    let ejected =
+                        match ownership::plan_ejected(project, index, &layout, before, ownership) {
+                            Ok(e) => e,
+                            Err(mut e) => {
+                                errors.append(&mut e);
+                                BTreeMap::new()
+                            }
+                        };
+                    let keep = ownership::kept_logic(&ejected);
+                    match rust::plan_worker_keeping(project, index, &header, &keep) {
+                        Ok(project_files) => files.extend(project_files.into_iter().map(|f| {
+                            let path = layout.worker_file(index, &f.path);
+                            let yours = ejected.values().any(|e| e.files.contains(&path));
+                            PlannedFile {
+                                path,
                                 content: f.content,
-                                owner: f.owner,
-                            }))
-                        }
+                                owner: if yours { Owner::User } else { f.owner },
+                            }
+                        })),
                         Err(mut e) => errors.append(&mut e),
                     }
+                    for c in project.classes.iter().filter(|c| !c.deleted) {
+                        if let Some(f) = rust::class_files(project, index, c.class_name.as_str()) {
+                            for path in std::iter::once(f.object).chain(f.logic) {
+                                class_of
+                                    .entry(layout.worker_file(index, &path))
+                                    .or_insert_with(|| c.class_name.value.clone());
+                            }
+                        }
+                    }
+                    state.ejected = ejected;
                 }
                 lock.workers.insert(id, state);
             }
@@ -201,5 +242,62 @@ pub fn plan(
             },
         );
     }
-    Ok(Plan { files, lock })
+    Ok(Plan {
+        files,
+        lock,
+        class_of,
+    })
+}
+
+/// `doforge check`'s view of a blueprint's `doforge.lock` (in the blueprint's directory): what
+/// `generate` would refuse ([`refusals`]), or why the lock cannot be read.
+pub fn lock_findings(project: &Project, blueprint: &std::path::Path) -> Vec<Diagnostic> {
+    let dir = blueprint
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    match Lock::read(dir) {
+        Ok(Some(lock)) => refusals(project, &lock),
+        Ok(None) => Vec::new(),
+        Err(e) => vec![Diagnostic::error(
+            LOCK_UNREADABLE,
+            e,
+            crate::diagnostics::Label::new(&project.file, crate::source::Span::new(0, 0)),
+        )
+        .with_help(
+            "`doforge generate` refuses to plan over it: restore doforge.lock from version control",
+        )],
+    }
+}
+
+/// The `doforge.lock` beside a blueprint cannot be read or is not a lock.
+pub const LOCK_UNREADABLE: &str = "lock-unreadable";
+
+/// What `generate` would refuse because of the lock beside the blueprint: the Durable Object
+/// lifecycle (a class removed without a tombstone, …) and code ownership (an ejected class whose
+/// kind changed, …). Positioned in the blueprint; `doforge check` reports them.
+pub fn refusals(project: &Project, previous: &Lock) -> Vec<Diagnostic> {
+    let layout = Layout::new(project);
+    let mut errors = Vec::new();
+    for (index, worker) in project.workers.iter().enumerate() {
+        let id = worker.id.as_ref().map_or("", |i| i.value.as_str());
+        let before = previous.workers.get(id);
+        if let Err(mut e) = lifecycle::plan_lifecycle(project, index, before) {
+            errors.append(&mut e);
+        }
+        let ejects = project.classes.iter().any(|c| c.eject);
+        if ejects || before.is_some_and(|b| !b.ejected.is_empty()) {
+            if let Err(mut e) =
+                ownership::plan_ejected(project, index, &layout, before, &Ownership::default())
+            {
+                errors.append(&mut e);
+            }
+        }
+    }
+    errors.extend(lifecycle::check_vanished_workers(
+        project,
+        &previous.workers,
+    ));
+    errors.sort_by_key(Diagnostic::sort_key);
+    errors
 }

@@ -501,6 +501,8 @@ pub struct DoClass {
     pub renamed_from: Option<Sp<String>>,
     pub deleted: bool,
     pub transferred_from: Option<(Sp<String>, Sp<String>)>,
+    /// `eject: true`: the class's generated code is the user's (as `doforge eject CLASS`).
+    pub eject: bool,
     /// Declared only through a worker's `config.durable_objects` shorthand.
     pub implicit: bool,
     pub span: Span,

@@ -39,7 +39,25 @@ pub fn plan_worker(
     index: usize,
     header: &str,
 ) -> Result<Vec<RustFile>, Vec<Diagnostic>> {
-    let spec = WorkerSpec::build(project, index)?;
+    plan_worker_keeping(project, index, header, &[])
+}
+
+/// [`plan_worker`], also declaring the logic modules `keep_logic` (by module name, e.g.
+/// `audit`) whatever the blueprint's kinds: user-owned (ejected) code may still use one after
+/// its class changed kind.
+pub fn plan_worker_keeping(
+    project: &Project,
+    index: usize,
+    header: &str,
+    keep_logic: &[String],
+) -> Result<Vec<RustFile>, Vec<Diagnostic>> {
+    let mut spec = WorkerSpec::build(project, index)?;
+    for &(module, _) in render::LOGIC_MODULES {
+        if keep_logic.iter().any(|k| k == module) && !spec.modules.contains(&module) {
+            spec.modules.push(module);
+        }
+    }
+    spec.modules.sort_unstable();
     let renderer = Renderer::new().map_err(|e| vec![internal(project, e)])?;
     render_project(&spec, &renderer, header).map_err(|e| vec![internal(project, e)])
 }
@@ -169,8 +187,43 @@ fn render_project(
     Ok(files)
 }
 
+/// The files that hold one class's code in its Worker's project: what `doforge eject` hands
+/// over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassFiles {
+    /// `src/objects/<module>.rs`.
+    pub object: String,
+    /// `src/logic/<module>.rs` of its kind (`None` for `custom`).
+    pub logic: Option<String>,
+    /// The logic module's name (`audit`).
+    pub logic_module: Option<&'static str>,
+}
+
+/// Where class `class`'s code lives in Worker `index`'s project (paths relative to the Worker's
+/// directory), with the module names the generator gives it. `None` when the Worker does not
+/// host the class as a live class.
+pub fn class_files(project: &Project, index: usize, class: &str) -> Option<ClassFiles> {
+    let id = project.workers[index].id.as_ref().map(|i| i.value.as_str());
+    let hosted: Vec<&crate::model::DoClass> = project
+        .classes
+        .iter()
+        .filter(|c| !c.deleted && c.worker.as_ref().map(|w| w.value.as_str()) == id)
+        .collect();
+    let modules = names::module_names(hosted.iter().map(|c| c.class_name.value.as_str()));
+    let (c, module) = hosted
+        .iter()
+        .zip(modules)
+        .find(|(c, _)| c.class_name.value == class)?;
+    let logic_module = logic_module(c.kind);
+    Some(ClassFiles {
+        object: format!("src/objects/{module}.rs"),
+        logic: logic_module.map(|m| format!("src/logic/{m}.rs")),
+        logic_module,
+    })
+}
+
 /// The logic module a kind's object uses.
-fn logic_module(kind: DoKind) -> Option<&'static str> {
+pub fn logic_module(kind: DoKind) -> Option<&'static str> {
     match kind {
         DoKind::Counter => Some("counter"),
         DoKind::RateLimiter => Some("rate_limit"),

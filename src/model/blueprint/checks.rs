@@ -78,6 +78,7 @@ impl Cx<'_> {
                 renamed_from: self.r.string(node, "", "renamed_from"),
                 deleted: node.get("deleted").and_then(Node::as_bool).unwrap_or(false),
                 transferred_from,
+                eject: node.get("eject").and_then(Node::as_bool).unwrap_or(false),
                 implicit: false,
                 span: node.span,
                 class_name,
@@ -105,6 +106,7 @@ impl Cx<'_> {
                     renamed_from: None,
                     deleted: false,
                     transferred_from: None,
+                    eject: false,
                     implicit: true,
                     span: b.span,
                 });
