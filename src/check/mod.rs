@@ -5,6 +5,7 @@
 mod discover;
 pub mod progress;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -387,6 +388,7 @@ fn unknown_env(file: &Arc<SourceFile>, project: &Project, env: &str) -> Option<D
 
 fn finish(mut files: Vec<FileOutcome>) -> Report {
     files.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    mark_secrets(&mut files);
     let mut diagnostics: Vec<Diagnostic> = files
         .iter()
         .flat_map(|f| f.diagnostics.iter().cloned())
@@ -400,6 +402,41 @@ fn finish(mut files: Vec<FileOutcome>) -> Report {
         summary,
         fatal,
     }
+}
+
+/// Mark on every finding the secret-looking values of the file it points into
+/// ([`lint::secret_mask`]), so no snippet of any format shows one: not the finding's own value,
+/// not a neighbouring line, and whether or not `secret-in-vars` ran on that file.
+fn mark_secrets(files: &mut [FileOutcome]) {
+    let mut spans: HashMap<*const SourceFile, Vec<Span>> = HashMap::new();
+    for f in files.iter().filter(|f| !f.diagnostics.is_empty()) {
+        spans.insert(
+            Arc::as_ptr(&f.file),
+            lint::secret_mask::secret_spans(&f.file, f.root.as_ref()),
+        );
+    }
+    for d in files.iter_mut().flat_map(|f| f.diagnostics.iter_mut()) {
+        // A file outside the outcomes (a Worker source, a doforge.toml) is judged by its lines.
+        let secret = spans
+            .entry(Arc::as_ptr(&d.primary.file))
+            .or_insert_with(|| lint::secret_mask::secret_spans(&d.primary.file, None));
+        d.redact.extend(secret.iter().copied());
+        d.redact.sort();
+        d.redact.dedup();
+    }
+}
+
+/// The secret-looking values of every loaded file, by path (what `--diff` masks).
+pub fn secret_spans_by_path(files: &[FileOutcome]) -> HashMap<PathBuf, Vec<Span>> {
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.file.path.clone(),
+                lint::secret_mask::secret_spans(&f.file, f.root.as_ref()),
+            )
+        })
+        .collect()
 }
 
 fn fatal(file: Arc<SourceFile>, d: Diagnostic) -> FileOutcome {

@@ -42,6 +42,22 @@ impl Cx<'_> {
         }
     }
 
+    /// Where to report a key missing from the map at `path`: the map's own key when it has one
+    /// (`config:`); else (the document, a list item) its first key, the nearest key to where
+    /// the missing one goes — never the whole map, which for the document is the whole file;
+    /// else (an empty map) its first character.
+    pub(super) fn missing_key_span(&self, path: &str) -> Span {
+        let (span, key_span) = self.locate(path);
+        if let Some(k) = key_span {
+            return k;
+        }
+        let first_key = self
+            .root
+            .pointer(path)
+            .and_then(|(node, _)| node.as_map()?.first().map(|e| e.key_span));
+        first_key.unwrap_or(Span::new(span.start, span.start))
+    }
+
     /// The schema object at a (canonical) schema path.
     pub(super) fn schema_at(&self, path: &str) -> Option<&Value> {
         self.schema.pointer(path)
@@ -72,14 +88,13 @@ impl Cx<'_> {
             }
             ValidationErrorKind::Required { property } => {
                 let key = property.as_str().unwrap_or_default().to_owned();
-                let (span, key_span) = self.locate(&path);
                 let help = required_help(schema_path, &key);
                 if rebase.from.is_empty() {
                     out.push(Finding {
+                        span: self.missing_key_span(&path),
                         place: (Place::Missing, path),
                         rank: 0,
                         meant: None,
-                        span: key_span.unwrap_or(span),
                         message: key,
                         help,
                     });

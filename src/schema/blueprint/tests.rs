@@ -1,5 +1,10 @@
 use super::*;
 
+/// A missing key in a map that has no key of its own is reported at the map's first key.
+fn first_key_of(root: &Node, path: &str) -> Span {
+    root.pointer(path).unwrap().0.as_map().unwrap()[0].key_span
+}
+
 #[test]
 fn class_names_follow_the_schema() {
     assert!(is_valid_class_name("ChatRoom"));
@@ -272,7 +277,9 @@ fn missing_provider_is_reported_at_the_root() {
     v.as_object_mut().unwrap().remove("provider");
     let (root, diags) = run_json(v);
     assert_eq!(diags.len(), 1, "{diags:#?}");
-    assert_eq!(diags[0].primary.span, root.span);
+    // The document's first key, not the whole document.
+    let first = root.as_map().unwrap()[0].key_span;
+    assert_eq!(diags[0].primary.span, first);
     assert!(
         diags[0].message.contains("\"provider\""),
         "{}",
@@ -365,7 +372,7 @@ fn one_error_per_bad_resource_not_a_branch_flood() {
         diags[1].help.as_deref(),
         Some("did you mean \"bucket_name\"?")
     );
-    assert_eq!(diags[2].primary.span, span_of(&root, "/resources/3"));
+    assert_eq!(diags[2].primary.span, first_key_of(&root, "/resources/3"));
     assert!(diags[2].message.contains("\"id\""));
 }
 
@@ -439,7 +446,7 @@ fn bindings_need_a_name_unless_consumer() {
     assert_eq!(diags.len(), 3, "{diags:#?}");
     assert_eq!(
         diags[0].primary.span,
-        span_of(&root, "/bindings/0"),
+        first_key_of(&root, "/bindings/0"),
         "{diags:#?}"
     );
     assert!(diags[0].message.contains("\"name\""));
@@ -628,4 +635,28 @@ fn yaml_missing_provider_at_root() {
     let (file, diags) = run_yaml(text);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(file.line_col(diags[0].primary.span.start), (1, 1));
+    // One line underlined (`project_name`), not the 4-line document.
+    assert_eq!(diags[0].primary.span.len(), "project_name".len());
+}
+
+#[test]
+fn a_missing_key_in_a_list_item_points_at_its_first_key() {
+    let text = "project_name: realtime-app\nprovider: cloudflare\nresources:\n  - type: cloudflare_worker\n    config:\n      main: src/index.ts\n";
+    let (file, diags) = run_yaml(text);
+    let d = diags
+        .iter()
+        .find(|d| d.message.contains("\"id\""))
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert_eq!(file.line_col(d.primary.span.start), (4, 5));
+    assert_eq!(d.primary.span.len(), "type".len());
+}
+
+#[test]
+fn a_missing_key_in_an_empty_document_map_points_at_its_start() {
+    let (file, diags) = run_yaml("{}\n");
+    assert!(!diags.is_empty());
+    for d in &diags {
+        assert!(d.primary.span.len() <= 2, "{d:#?}");
+        assert_eq!(file.line_col(d.primary.span.start), (1, 1));
+    }
 }
