@@ -36,6 +36,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     /// Today as `YYYY-MM-DD` (None = the real date); tests pin it.
     pub today: Option<String>,
+    /// `--base REF`: `migration-history-rewritten` also compares with the merge base of `HEAD`
+    /// and REF (None: with the upstream or the remote's default branch, when there is one).
+    pub base: Option<String>,
     /// Show a progress line on stderr for long runs ([`progress`]; the CLI sets it when stderr
     /// is a terminal outside CI).
     pub progress: bool,
@@ -102,7 +105,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
             }
         })
         .collect();
-    let git = GitHistory::new();
+    let git = GitHistory::with_base(options.base.clone());
     outcomes.extend(check_loaded(
         load_files_with(&found.files, options, Some(&git)),
         options,
@@ -113,7 +116,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
 
 /// Check files whose formats are already known (no discovery), as one workspace.
 pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> Report {
-    let git = GitHistory::new();
+    let git = GitHistory::with_base(options.base.clone());
     finish(check_loaded(
         load_files_with(files, options, Some(&git)),
         options,
@@ -124,7 +127,7 @@ pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> 
 /// Check files already in memory (no discovery, no reading), as one workspace. Rules that look
 /// beyond the file (worker sources, git history, doforge.toml) still look at the file's path.
 pub fn check_sources(files: &[Arc<SourceFile>], options: &CheckOptions) -> Report {
-    let git = GitHistory::new();
+    let git = GitHistory::with_base(options.base.clone());
     let loaded = parallel_map(files, options.jobs, |_, f| {
         prestart_git(f, &git);
         load_source(Arc::clone(f), options)

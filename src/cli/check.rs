@@ -25,6 +25,7 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         select: args.select,
         ignore: args.ignore,
         today: args.today,
+        base: args.base,
         progress: crate::check::progress::wanted(),
     };
     let allowed = if args.unsafe_fixes {
