@@ -223,3 +223,42 @@ fn compatibility_advice_never_passes_the_runtime_date() {
         "{help}"
     );
 }
+
+/// Output safety: every value `secret-in-vars` would flag is masked in every snippet of every
+/// format, although that rule is off in tests/fixtures/masking (its doforge.toml) and the
+/// snippets belong to other findings (a misspelt key, a schema error, a syntax error).
+#[test]
+fn secret_values_are_masked_in_every_format() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    let secrets = [
+        "sk_live_51DoforgeMaskFixture000000",
+        "Tr0ub4dor-and-3",
+        "ghp_DoforgeMaskFixture0123456789abcdefABCD",
+        "correct-horse-battery-staple",
+        "q8Rz3Kp1Xw7Lm2Nb5Vc9Tf4Hg6Jd0Ys",
+        "tok-7Hq2xLm9-DoforgeMask",
+        "hunter2-DoforgeMask",
+    ];
+    for (name, format) in [
+        ("human", OutputFormat::Human),
+        ("concise", OutputFormat::Concise),
+        ("json", OutputFormat::Json),
+        ("sarif", OutputFormat::Sarif),
+        ("github", OutputFormat::Github),
+    ] {
+        let (text, code) = rendered(Path::new("tests/fixtures/masking"), format);
+        assert_eq!(code, 2, "the syntax error makes it exit 2:\n{text}");
+        for s in secrets {
+            // Not the value, and not the part after a short shown prefix.
+            for shown in [s, &s[4..]] {
+                assert!(!text.contains(shown), "{name} shows {shown:?}:\n{text}");
+            }
+        }
+        assert!(
+            !text.contains("secret-in-vars"),
+            "the rule is off here:\n{text}"
+        );
+        insta::assert_snapshot!(format!("masking_{name}"), text);
+    }
+}

@@ -110,14 +110,29 @@ fn init_validates_the_name_and_writes_nothing_when_it_is_bad() {
         "a numeric name stays a string: {}",
         text(&o)
     );
-    // Without --name: the directory's name when valid, else the template's.
+    // Without --name: the directory's name, made valid and said so.
     let o = doforge(tmp.path(), &["init", "Not Valid"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let written = std::fs::read_to_string(tmp.path().join("Not Valid/blueprint.yaml")).unwrap();
+    assert!(written.contains("project_name: not-valid\n"), "{written}");
     assert!(
-        written.contains("project_name: hello-counter\n"),
-        "{written}"
+        text(&o).contains("project name `not-valid` derived from the directory name `Not Valid`"),
+        "{}",
+        text(&o)
     );
+    let o = doforge(tmp.path(), &["init", "My_App"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let written = std::fs::read_to_string(tmp.path().join("My_App/blueprint.yaml")).unwrap();
+    assert!(written.contains("project_name: my-app\n"), "{written}");
+    // Nothing usable in the name: refused, nothing written.
+    let o = doforge(tmp.path(), &["init", "___"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("cannot derive a project name from the directory name `___`"),
+        "{}",
+        text(&o)
+    );
+    assert!(!tmp.path().join("___").exists());
 }
 
 #[test]

@@ -231,3 +231,155 @@ fn untracked_files_and_files_outside_a_repository_are_skipped() {
     std::fs::write(&path, TOML).unwrap();
     assert!(messages(&path).is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comparing with a base (`--base REF`, or the upstream / origin's default branch by default)
+
+fn findings_with_base(path: &Path, base: Option<&str>) -> Vec<String> {
+    let options = CheckOptions {
+        today: Some("2026-06-01".to_owned()),
+        select: vec![RULE.to_owned()],
+        base: base.map(str::to_owned),
+        ..CheckOptions::default()
+    };
+    check_paths(&[path.to_path_buf()], &options)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.rule == RULE)
+        .map(|d| format!("{}: {}", d.primary.start().0, d.message))
+        .collect()
+}
+
+/// `main` holds TOML; branch `feature` commits an in-place edit of `v1` (the working copy is
+/// clean, as in CI).
+fn repo_with_committed_edit() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = repo("wrangler.toml", TOML, None);
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(
+        &path,
+        TOML.replace(
+            "new_classes = [\"Room\"]",
+            "new_sqlite_classes = [\"Room\"]",
+        ),
+    )
+    .unwrap();
+    git(dir.path(), &["commit", "-q", "-am", "edit v1 in place"]);
+    (dir, path)
+}
+
+#[test]
+fn a_committed_edit_is_caught_against_an_explicit_base() {
+    require_git!();
+    let (_dir, path) = repo_with_committed_edit();
+    // HEAD alone sees nothing: the edit is committed.
+    assert!(findings_with_base(&path, Some("HEAD")).is_empty());
+    assert_eq!(
+        findings_with_base(&path, Some("main")),
+        ["10: migration step `v1` differs from the committed one (merge base with main)"]
+    );
+}
+
+#[test]
+fn the_default_base_is_the_upstream_then_origins_default_branch() {
+    require_git!();
+    let (dir, path) = repo_with_committed_edit();
+    // No upstream, no remote: no base.
+    assert!(findings_with_base(&path, None).is_empty());
+    git(dir.path(), &["branch", "-q", "--set-upstream-to=main"]);
+    assert_eq!(
+        findings_with_base(&path, None),
+        ["10: migration step `v1` differs from the committed one (merge base with main)"]
+    );
+
+    // A clone: the new branch has no upstream, so origin's default branch (what the cloned
+    // repository had checked out) is the base.
+    git(dir.path(), &["checkout", "-q", "main"]);
+    let clone = tempfile::tempdir().unwrap();
+    git(
+        clone.path(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "main",
+            dir.path().to_str().unwrap(),
+            "c",
+        ],
+    );
+    let c = clone.path().join("c");
+    git(&c, &["checkout", "-q", "-b", "pr"]);
+    let path = c.join("wrangler.toml");
+    std::fs::write(&path, TOML.replace("tag = \"v1\"", "tag = \"v0\"")).unwrap();
+    git(&c, &["commit", "-q", "-am", "rename the tag"]);
+    let found = findings_with_base(&path, None);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("`v1` was committed (merge base with origin/main)")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_step_rewritten_in_the_working_copy_and_on_the_branch_is_reported_once() {
+    require_git!();
+    let (_dir, path) = repo_with_committed_edit();
+    // Edit v1 again, uncommitted: HEAD and the base both differ at the same tag.
+    std::fs::write(
+        &path,
+        TOML.replace("new_classes = [\"Room\"]", "new_classes = [\"Rooms\"]"),
+    )
+    .unwrap();
+    assert_eq!(
+        findings_with_base(&path, Some("main")),
+        ["10: migration step `v1` differs from the committed one (HEAD)"]
+    );
+}
+
+#[test]
+fn on_the_base_branch_itself_only_head_is_compared() {
+    require_git!();
+    let (dir, path) = repo_with_committed_edit();
+    git(dir.path(), &["checkout", "-q", "main"]);
+    assert!(findings_with_base(&path, Some("main")).is_empty());
+}
+
+#[test]
+fn a_base_that_does_not_resolve_is_an_error_not_a_silent_pass() {
+    require_git!();
+    let (_dir, path) = repo_with_committed_edit();
+    let found = findings_with_base(&path, Some("orign/main"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("--base orign/main: cannot compare the migration history with it: no commit named `orign/main`"),
+        "{found:?}"
+    );
+    // Unrelated history (what a shallow clone looks like): no merge base.
+    let (dir, path) = repo_with_committed_edit();
+    git(dir.path(), &["checkout", "-q", "--orphan", "lonely"]);
+    git(dir.path(), &["commit", "-q", "-m", "unrelated root"]);
+    git(dir.path(), &["checkout", "-q", "feature"]);
+    let found = findings_with_base(&path, Some("lonely"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("have no common history"), "{found:?}");
+}
+
+/// The CLI takes `--base` and fails the run (exit 1) on a committed edit.
+#[test]
+fn the_cli_base_flag_fails_a_committed_edit() {
+    require_git!();
+    let (dir, _path) = repo_with_committed_edit();
+    let out = Command::new(env!("CARGO_BIN_EXE_doforge"))
+        .args(["check", "wrangler.toml", "--base", "main", "--select", RULE])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // (The message wraps at the terminal width.)
+    assert!(
+        stdout.contains("differs from the committed one (merge base"),
+        "{stdout}"
+    );
+}

@@ -99,11 +99,15 @@ fn rules() -> Vec<RuleDoc> {
             name: "migration-missing-class".into(),
             summary: "Every bound Durable Object class is created by a migration.".into(),
             help_uri: Some("https://example.com/rules/migration-missing-class".into()),
+            help: Some(
+                "# `migration-missing-class`\n\nEvery bound class needs a migration.".into(),
+            ),
         },
         RuleDoc {
             name: "global-singleton".into(),
             summary: "Global singletons need a fixed id.".into(),
             help_uri: None,
+            help: None,
         },
     ]
 }
@@ -238,4 +242,81 @@ fn cli_output_over_the_fixture_corpus_validates() {
         "expected findings from the rule fixtures, got {results}"
     );
     assert_valid(&doc);
+    // Every rule the driver lists (rules and the built-in codes used) carries help and a docs
+    // link: this version's page on docs.rs by default.
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        assert!(
+            r["help"]["text"].as_str().is_some_and(|t| t.contains(id)),
+            "{r}"
+        );
+        let uri = r["helpUri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: no helpUri"));
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+        // A rule has its own page; the built-in codes share one.
+        let page = if docs.join(format!("{id}.md")).is_file() {
+            id.to_owned()
+        } else {
+            "builtin-codes".to_owned()
+        };
+        assert_eq!(
+            uri,
+            format!("https://docs.rs/crate/doforge/{version}/source/docs/rules/{page}.md")
+        );
+        assert!(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("docs/rules/{page}.md"))
+                .is_file(),
+            "{uri} links to a page doforge ships"
+        );
+    }
+    assert!(rules.iter().any(|r| r["help"]["markdown"].is_string()));
+}
+
+/// `DOFORGE_RULE_DOCS_URL` points helpUri elsewhere; a relative value is refused (exit 2).
+#[test]
+fn rule_docs_url_is_configurable() {
+    let run = |url: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_doforge"))
+            .args([
+                "check",
+                "tests/fixtures/rules/secret-in-vars/fail.toml",
+                "--format",
+                "sarif",
+                "--today=2026-06-01",
+            ])
+            .env("DOFORGE_RULE_DOCS_URL", url)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run doforge")
+    };
+    let out = run("https://lint.example.com/rules/{rule}.html");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one SARIF document");
+    assert_valid(&doc);
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let secret = rules.iter().find(|r| r["id"] == "secret-in-vars").unwrap();
+    assert_eq!(
+        secret["helpUri"],
+        "https://lint.example.com/rules/secret-in-vars.html"
+    );
+    let out = run("https://lint.example.com/rules");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one SARIF document");
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let secret = rules.iter().find(|r| r["id"] == "secret-in-vars").unwrap();
+    assert_eq!(
+        secret["helpUri"],
+        "https://lint.example.com/rules/secret-in-vars.md"
+    );
+    let out = run("docs/rules");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DOFORGE_RULE_DOCS_URL"));
 }

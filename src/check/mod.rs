@@ -5,6 +5,7 @@
 mod discover;
 pub mod progress;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,6 +36,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     /// Today as `YYYY-MM-DD` (None = the real date); tests pin it.
     pub today: Option<String>,
+    /// `--base REF`: `migration-history-rewritten` also compares with the merge base of `HEAD`
+    /// and REF (None: with the upstream or the remote's default branch, when there is one).
+    pub base: Option<String>,
     /// Show a progress line on stderr for long runs ([`progress`]; the CLI sets it when stderr
     /// is a terminal outside CI).
     pub progress: bool,
@@ -103,7 +107,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
             }
         })
         .collect();
-    let git = GitHistory::new();
+    let git = GitHistory::with_base(options.base.clone());
     outcomes.extend(check_loaded(
         load_files_with(&found.files, options, Some(&git)),
         options,
@@ -114,7 +118,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
 
 /// Check files whose formats are already known (no discovery), as one workspace.
 pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> Report {
-    let git = GitHistory::new();
+    let git = GitHistory::with_base(options.base.clone());
     finish(check_loaded(
         load_files_with(files, options, Some(&git)),
         options,
@@ -125,7 +129,7 @@ pub fn check_classified(files: &[(PathBuf, Format)], options: &CheckOptions) -> 
 /// Check files already in memory (no discovery, no reading), as one workspace. Rules that look
 /// beyond the file (worker sources, git history, doforge.toml) still look at the file's path.
 pub fn check_sources(files: &[Arc<SourceFile>], options: &CheckOptions) -> Report {
-    let git = GitHistory::new();
+    let git = GitHistory::with_base(options.base.clone());
     let loaded = parallel_map(files, options.jobs, |_, f| {
         prestart_git(f, &git);
         load_source(Arc::clone(f), options)
@@ -393,6 +397,7 @@ fn unknown_env(file: &Arc<SourceFile>, project: &Project, env: &str) -> Option<D
 
 fn finish(mut files: Vec<FileOutcome>) -> Report {
     files.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    mark_secrets(&mut files);
     let mut diagnostics: Vec<Diagnostic> = files
         .iter()
         .flat_map(|f| f.diagnostics.iter().cloned())
@@ -406,6 +411,41 @@ fn finish(mut files: Vec<FileOutcome>) -> Report {
         summary,
         fatal,
     }
+}
+
+/// Mark on every finding the secret-looking values of the file it points into
+/// ([`lint::secret_mask`]), so no snippet of any format shows one: not the finding's own value,
+/// not a neighbouring line, and whether or not `secret-in-vars` ran on that file.
+fn mark_secrets(files: &mut [FileOutcome]) {
+    let mut spans: HashMap<*const SourceFile, Vec<Span>> = HashMap::new();
+    for f in files.iter().filter(|f| !f.diagnostics.is_empty()) {
+        spans.insert(
+            Arc::as_ptr(&f.file),
+            lint::secret_mask::secret_spans(&f.file, f.root.as_ref()),
+        );
+    }
+    for d in files.iter_mut().flat_map(|f| f.diagnostics.iter_mut()) {
+        // A file outside the outcomes (a Worker source, a doforge.toml) is judged by its lines.
+        let secret = spans
+            .entry(Arc::as_ptr(&d.primary.file))
+            .or_insert_with(|| lint::secret_mask::secret_spans(&d.primary.file, None));
+        d.redact.extend(secret.iter().copied());
+        d.redact.sort();
+        d.redact.dedup();
+    }
+}
+
+/// The secret-looking values of every loaded file, by path (what `--diff` masks).
+pub fn secret_spans_by_path(files: &[FileOutcome]) -> HashMap<PathBuf, Vec<Span>> {
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.file.path.clone(),
+                lint::secret_mask::secret_spans(&f.file, f.root.as_ref()),
+            )
+        })
+        .collect()
 }
 
 fn fatal(file: Arc<SourceFile>, d: Diagnostic) -> FileOutcome {

@@ -25,6 +25,7 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         select: args.select,
         ignore: args.ignore,
         today: args.today,
+        base: args.base,
         progress: crate::check::progress::wanted(),
         no_lock: false,
     };
@@ -59,20 +60,19 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
     } else {
         (report, None)
     };
+    let docs_url = match rule_docs_url() {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("doforge: DOFORGE_RULE_DOCS_URL: {e}");
+            return Ok(EXIT_TOOL_FAILED);
+        }
+    };
     let stdout_tty = io::stdout().is_terminal();
     let render_options = RenderOptions {
         color: color_wanted(stdout_tty),
         width: terminal_width(stdout_tty),
     };
-    // SARIF consumers show each rule's summary next to its results.
-    let rules: Vec<RuleDoc> = crate::lint::registry::all()
-        .iter()
-        .map(|r| RuleDoc {
-            name: r.name.to_owned(),
-            summary: r.summary.to_owned(),
-            help_uri: None,
-        })
-        .collect();
+    let rules = rule_docs(&report.diagnostics, &docs_url);
     let text_format = matches!(args.format, OutputFormat::Human | OutputFormat::Concise);
     let shown = if text_format && args.unsafe_fixes {
         marked_unsafe(&report.diagnostics)
@@ -85,6 +85,51 @@ pub fn run(args: CheckArgs, out: &mut dyn Write) -> io::Result<i32> {
         fix_summary(&report, fixed, allowed, out)?;
     }
     Ok(report.exit_code(args.exit_zero))
+}
+
+/// The rule-docs URL template: `DOFORGE_RULE_DOCS_URL` when set (docs/ci.md), else this
+/// version's pages on docs.rs.
+fn rule_docs_url() -> Result<String, String> {
+    match std::env::var("DOFORGE_RULE_DOCS_URL") {
+        Ok(v) if !v.trim().is_empty() => crate::lint::docs::docs_url_template(&v),
+        _ => Ok(crate::lint::docs::default_docs_url()),
+    }
+}
+
+/// What SARIF consumers show beside each result: every rule (summary, full docs, docs URL),
+/// then the built-in codes the findings use.
+fn rule_docs(diagnostics: &[Diagnostic], docs_url: &str) -> Vec<RuleDoc> {
+    use crate::lint::docs;
+    let mut rules: Vec<RuleDoc> = crate::lint::registry::all()
+        .iter()
+        .map(|r| RuleDoc {
+            name: r.name.to_owned(),
+            summary: r.summary.to_owned(),
+            help_uri: Some(docs::docs_url(docs_url, r.name)),
+            help: Some(docs::rule_page(r)),
+        })
+        .collect();
+    let mut builtin: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d.rule.as_str())
+        .filter(|c| docs::BUILTIN_CODES.iter().any(|(b, _, _)| b == c))
+        .collect();
+    builtin.sort_unstable();
+    builtin.dedup();
+    for code in builtin {
+        let (_, what, _) = docs::BUILTIN_CODES
+            .iter()
+            .find(|(b, _, _)| *b == code)
+            .expect("filtered above");
+        rules.push(RuleDoc {
+            name: code.to_owned(),
+            // The first sentence: SARIF's short description is one line.
+            summary: what.split(". ").next().unwrap_or(what).to_owned(),
+            help_uri: Some(docs::docs_url(docs_url, code)),
+            help: docs::builtin_page(code),
+        });
+    }
+    rules
 }
 
 /// With `--unsafe-fixes` the human output marks unsafe fixes `[*]` too (a copy: JSON and SARIF

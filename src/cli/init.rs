@@ -18,8 +18,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "TEMPLATE", default_value = "minimal",
           value_parser = clap::builder::PossibleValuesParser::new(init::TEMPLATES.iter().map(|t| t.name)))]
     pub template: String,
-    /// Project name (a Worker name: lowercase letters, digits and `-`). Default: DIR's name when
-    /// that is a valid project name, else the template's.
+    /// Project name (a Worker name: lowercase letters, digits and `-`). Default: DIR's name,
+    /// made valid (`My_App` → `my-app`); refused when nothing of it is usable.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// Replace an existing blueprint.yaml.
@@ -43,9 +43,12 @@ pub fn run(args: InitArgs, out: &mut dyn Write) -> io::Result<i32> {
             );
             return Ok(EXIT_TOOL_FAILED);
         }
-        None => match dir_name(&args.dir) {
-            Some(n) if scaffold::is_project_name(&n) => n,
-            _ => init::default_name(template),
+        None => match name_from_dir(&args.dir, template) {
+            Ok(n) => n,
+            Err(message) => {
+                eprintln!("doforge: {message}");
+                return Ok(EXIT_TOOL_FAILED);
+            }
         },
     };
     let path = args.dir.join(BLUEPRINT_FILE);
@@ -75,6 +78,15 @@ pub fn run(args: InitArgs, out: &mut dyn Write) -> io::Result<i32> {
         return Ok(EXIT_TOOL_FAILED);
     }
     let shown = path.display();
+    if args.name.is_none() {
+        if let Some(dir) = dir_name(&args.dir).filter(|d| *d != name) {
+            writeln!(
+                out,
+                "project name `{name}` derived from the directory name `{}` (pass --name to choose another)",
+                dir.escape_debug()
+            )?;
+        }
+    }
     writeln!(
         out,
         "wrote {shown} (template `{}`, project `{name}`)",
@@ -88,6 +100,28 @@ pub fn run(args: InitArgs, out: &mut dyn Write) -> io::Result<i32> {
         args.dir.display()
     )?;
     Ok(EXIT_CLEAN)
+}
+
+/// The project name when `--name` is not given: DIR's name, made a valid name (`My_App` →
+/// `my-app`) rather than silently replaced. A name with nothing usable in it (`日本`, `___`)
+/// is refused; only a DIR with no name at all (`/`) takes the template's own.
+fn name_from_dir(dir: &Path, template: &init::Template) -> Result<String, String> {
+    let Some(n) = dir_name(dir) else {
+        return Ok(init::default_name(template));
+    };
+    if scaffold::is_project_name(&n) {
+        return Ok(n);
+    }
+    let derived = scaffold::project_name_from(&n, "");
+    if derived.is_empty() || !scaffold::is_project_name(&derived) {
+        return Err(format!(
+            "cannot derive a project name from the directory name `{}`: a project name is 1-63 \
+             lowercase ASCII letters, digits and `-` (it becomes the Worker's script name); pass \
+             one with --name, e.g. `--name my-app`",
+            n.escape_debug()
+        ));
+    }
+    Ok(derived)
 }
 
 /// The last component of DIR (of the current directory for `.`).

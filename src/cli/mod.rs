@@ -156,6 +156,11 @@ pub struct CheckArgs {
     /// Judge dates against this day instead of today (YYYY-MM-DD; for reproducible runs).
     #[arg(long, value_name = "DATE", hide = true, value_parser = date_arg)]
     pub today: Option<String>,
+    /// Also compare migration histories with the merge base of HEAD and REF (default: the
+    /// branch's upstream, else origin's default branch), so an edit already committed on a
+    /// branch is caught (docs/ci.md).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
     /// Run only these rules (comma-separated or repeated).
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_name)]
     pub select: Vec<String>,

@@ -87,6 +87,11 @@ pub fn secret_texts(
             }
         }
     }
+    for texts in out.values_mut() {
+        // Longest first, so a secret containing another is masked whole.
+        texts.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        texts.dedup();
+    }
     out
 }
 

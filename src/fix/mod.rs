@@ -66,8 +66,14 @@ fn mask(text: &str, spans: &[Span]) -> String {
     out
 }
 
-fn redactions(diagnostics: &[Diagnostic]) -> HashMap<std::path::PathBuf, Vec<Span>> {
-    let mut out: HashMap<std::path::PathBuf, Vec<Span>> = HashMap::new();
+/// What a diff of these files must mask: every secret-looking value of each file (found in the
+/// file, not in its findings: a fixed file may have none left while its context lines still
+/// show a value), plus what the findings mark.
+fn redactions(
+    files: &[FileOutcome],
+    diagnostics: &[Diagnostic],
+) -> HashMap<std::path::PathBuf, Vec<Span>> {
+    let mut out = crate::check::secret_spans_by_path(files);
     for d in diagnostics {
         if !d.redact.is_empty() {
             out.entry(d.primary.file.path.clone())
@@ -97,7 +103,7 @@ pub fn fix_report(report: Report, options: &CheckOptions, allowed: Applicability
         progress: false,
         ..options.clone()
     };
-    let redact_before = redactions(&report.diagnostics);
+    let redact_before = redactions(&report.files, &report.diagnostics);
     // Files that could not be loaded have no fixes; keep their findings as they are.
     let (loaded, unloaded): (Vec<FileOutcome>, Vec<FileOutcome>) =
         report.files.into_iter().partition(|f| !f.fatal);
@@ -147,7 +153,7 @@ pub fn fix_report(report: Report, options: &CheckOptions, allowed: Applicability
         .filter_map(|d| d.fix.as_ref())
         .filter(|f| refused.contains(&fix_key(f)))
         .count();
-    let mut redact_after = redactions(&diagnostics);
+    let mut redact_after = redactions(&state, &diagnostics);
     let files = originals
         .iter()
         .zip(&current)

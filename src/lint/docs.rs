@@ -110,3 +110,46 @@ pub fn all_pages() -> Vec<(String, String)> {
     }
     pages
 }
+
+/// Where the rule pages are published when `DOFORGE_RULE_DOCS_URL` does not say: this version's
+/// `docs/rules/` as docs.rs serves the published crate's files (the package ships them), so a
+/// link always matches the rules of the binary that printed it.
+pub fn default_docs_url() -> String {
+    format!(
+        "https://docs.rs/crate/doforge/{}/source/docs/rules/{{rule}}.md",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The docs URL template from a setting: `{rule}` is replaced by the page's name; a value
+/// without `{rule}` is a base that `<rule>.md` is appended to. Only absolute `http(s)` URLs are
+/// accepted (SARIF's `helpUri` must be an absolute URI).
+pub fn docs_url_template(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let host = rest.and_then(|r| r.split('/').next()).unwrap_or_default();
+    if host.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{value}` is not an absolute http(s) URL (e.g. https://example.com/doforge/rules/{{rule}}.html)"
+        ));
+    }
+    Ok(if value.contains("{rule}") {
+        value.to_owned()
+    } else if value.ends_with('/') {
+        format!("{value}{{rule}}.md")
+    } else {
+        format!("{value}/{{rule}}.md")
+    })
+}
+
+/// The URL of the page for `code` (a rule, or a built-in code: those share one page).
+pub fn docs_url(template: &str, code: &str) -> String {
+    let page = if registry::find(code).is_some() {
+        code
+    } else {
+        "builtin-codes"
+    };
+    template.replace("{rule}", page)
+}

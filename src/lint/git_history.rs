@@ -1,4 +1,7 @@
-//! The committed version (git's `HEAD`) of checked files, for `migration-history-rewritten`.
+//! The committed versions of checked files, for `migration-history-rewritten`: as in git's `HEAD`,
+//! and as in a base commit — the merge base of `HEAD` with `--base REF`, or by default with the
+//! current branch's upstream or else the remote's default branch (`origin/HEAD`), when there is
+//! one. The base is what a pull request is compared with in CI, where the edit is committed.
 //!
 //! Spawning `git show` per file cost about 3 ms of a 5 ms check, and a second per thousand files.
 //! Instead, one `git cat-file --batch` per repository answers every file of a run, and it is
@@ -21,6 +24,39 @@ const MAX_REPOSITORIES: usize = 16;
 pub struct GitHistory {
     /// Work-tree root → its batch process (None: git could not be started or died).
     repos: Mutex<HashMap<PathBuf, Option<Batch>>>,
+    /// `--base REF` (None: the upstream or the remote's default branch, when there is one).
+    base: Option<String>,
+    /// Work-tree root → its resolved base commit.
+    bases: Mutex<HashMap<PathBuf, Base>>,
+}
+
+/// The base commit of one repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Base {
+    /// No base to compare with (none configured, or it is `HEAD` itself).
+    None,
+    Commit {
+        oid: String,
+        label: String,
+    },
+    /// `--base REF` was given but does not resolve here.
+    Unresolved {
+        reference: String,
+        why: String,
+    },
+}
+
+/// What a file looked like in the base commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseText {
+    /// No base, or the file is not in it.
+    None,
+    /// The file's text there, and how to name the base in messages ("merge base with
+    /// origin/main").
+    Text { label: String, text: String },
+    /// `--base REF` does not resolve in the file's repository (a typo, or a shallow clone
+    /// without the base's history): a CI gate must not pass silently.
+    Unresolved { reference: String, why: String },
 }
 
 impl std::fmt::Debug for GitHistory {
@@ -32,6 +68,36 @@ impl std::fmt::Debug for GitHistory {
 impl GitHistory {
     pub fn new() -> GitHistory {
         GitHistory::default()
+    }
+
+    /// Compare with the merge base of `HEAD` and `base` (None: the default base).
+    pub fn with_base(base: Option<String>) -> GitHistory {
+        GitHistory {
+            base,
+            ..GitHistory::default()
+        }
+    }
+
+    /// The text of `path` in the base commit of its repository.
+    pub fn base_text(&self, path: &Path) -> BaseText {
+        let Some((root, relative)) = locate(path) else {
+            return BaseText::None;
+        };
+        let base = {
+            let mut bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+            bases
+                .entry(root.clone())
+                .or_insert_with(|| resolve_base(&root, self.base.as_deref()))
+                .clone()
+        };
+        match base {
+            Base::None => BaseText::None,
+            Base::Unresolved { reference, why } => BaseText::Unresolved { reference, why },
+            Base::Commit { oid, label } => match self.text_at(&root, &relative, path, &oid) {
+                Some(text) => BaseText::Text { label, text },
+                None => BaseText::None,
+            },
+        }
     }
 
     /// Start git for the repository holding `path`, if any, without waiting for it.
@@ -50,17 +116,22 @@ impl GitHistory {
     /// file, a file that is not UTF-8, or when git is not installed.
     pub fn committed_text(&self, path: &Path) -> Option<String> {
         let (root, relative) = locate(path)?;
+        self.text_at(&root, &relative, path, "HEAD")
+    }
+
+    /// The text of `relative` (in the work tree at `root`) at commit `rev`.
+    fn text_at(&self, root: &Path, relative: &str, path: &Path, rev: &str) -> Option<String> {
         let bytes = {
             let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
-            if !repos.contains_key(&root) && repos.len() >= MAX_REPOSITORIES {
+            if !repos.contains_key(root) && repos.len() >= MAX_REPOSITORIES {
                 drop(repos);
-                return show(path);
+                return show(path, rev);
             }
             let slot = repos
-                .entry(root.clone())
-                .or_insert_with(|| Batch::spawn(&root));
+                .entry(root.to_owned())
+                .or_insert_with(|| Batch::spawn(root));
             let batch = slot.as_mut()?;
-            match batch.blob(&relative) {
+            match batch.blob(rev, relative) {
                 Ok(found) => found,
                 Err(_) => {
                     // The process died (e.g. git refused the repository): as if untracked.
@@ -121,10 +192,10 @@ impl Batch {
         })
     }
 
-    /// The blob at `HEAD:<relative>` (None when there is none).
-    fn blob(&mut self, relative: &str) -> std::io::Result<Option<Vec<u8>>> {
+    /// The blob at `<rev>:<relative>` (None when there is none).
+    fn blob(&mut self, rev: &str, relative: &str) -> std::io::Result<Option<Vec<u8>>> {
         let stdin = self.stdin.as_mut().ok_or(std::io::ErrorKind::BrokenPipe)?;
-        writeln!(stdin, "HEAD:{relative}")?;
+        writeln!(stdin, "{rev}:{relative}")?;
         stdin.flush()?;
         let mut header = String::new();
         if self.stdout.read_line(&mut header)? == 0 {
@@ -168,8 +239,92 @@ fn git(dir: &Path) -> Command {
     command
 }
 
-/// One `git show HEAD:./<name>` (beyond [`MAX_REPOSITORIES`]).
-fn show(path: &Path) -> Option<String> {
+/// The output of `git <args>` in `root`, trimmed; None when it fails.
+fn git_line(root: &Path, args: &[&str]) -> Option<String> {
+    let out = git(root).args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let line = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (!line.is_empty()).then_some(line)
+}
+
+/// The base commit of the repository at `root`: the merge base of `HEAD` with `explicit`, or
+/// with the upstream of the current branch, else with the remote's default branch.
+fn resolve_base(root: &Path, explicit: Option<&str>) -> Base {
+    let Some(head) = git_line(root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]) else {
+        // No commit yet: nothing was committed, so nothing can have been rewritten.
+        return Base::None;
+    };
+    let reference = match explicit {
+        Some(r) => r.to_owned(),
+        None => {
+            let upstream = git_line(
+                root,
+                &[
+                    "rev-parse",
+                    "--abbrev-ref",
+                    "--symbolic-full-name",
+                    "@{upstream}",
+                ],
+            );
+            let default = || {
+                git_line(
+                    root,
+                    &["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"],
+                )
+            };
+            match upstream.or_else(default) {
+                Some(r) => r,
+                None => return Base::None,
+            }
+        }
+    };
+    let unresolved = |why: &str| {
+        if explicit.is_some() {
+            Base::Unresolved {
+                reference: reference.clone(),
+                why: why.to_owned(),
+            }
+        } else {
+            Base::None
+        }
+    };
+    // `--end-of-options`: a reference is never read as an option.
+    let commit = format!("{reference}^{{commit}}");
+    if git_line(
+        root,
+        &["rev-parse", "--verify", "-q", "--end-of-options", &commit],
+    )
+    .is_none()
+    {
+        return unresolved(&format!(
+            "no commit named `{reference}` in the repository at {}",
+            root.display()
+        ));
+    }
+    let Some(oid) = git_line(
+        root,
+        &["merge-base", "--end-of-options", "HEAD", &reference],
+    ) else {
+        return unresolved(&format!(
+            "`{reference}` and HEAD have no common history in the repository at {} (a shallow \
+             clone? fetch the base's history, e.g. actions/checkout with `fetch-depth: 0`)",
+            root.display()
+        ));
+    };
+    if oid == head {
+        // HEAD is the base (checking the base branch itself): the HEAD comparison covers it.
+        return Base::None;
+    }
+    Base::Commit {
+        oid,
+        label: format!("merge base with {reference}"),
+    }
+}
+
+/// One `git show <rev>:./<name>` (beyond [`MAX_REPOSITORIES`]).
+fn show(path: &Path, rev: &str) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let dir = path
         .parent()
@@ -177,7 +332,7 @@ fn show(path: &Path) -> Option<String> {
         .unwrap_or(Path::new("."));
     let out = git(dir)
         .arg("show")
-        .arg(format!("HEAD:./{name}"))
+        .arg(format!("{rev}:./{name}"))
         .output()
         .ok()?;
     if !out.status.success() {

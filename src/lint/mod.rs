@@ -10,6 +10,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod runtime;
+pub mod secret_mask;
 pub mod settings;
 pub mod source_scan;
 pub mod suppress;

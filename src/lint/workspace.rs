@@ -125,6 +125,13 @@ impl<'a> Workspace<'a> {
             .committed_text(path)
     }
 
+    /// The text of `path` in the base commit (`--base`, see [`GitHistory`]).
+    pub fn base_text(&self, path: &std::path::Path) -> super::git_history::BaseText {
+        self.git
+            .unwrap_or_else(|| self.own_git.get_or_init(GitHistory::new))
+            .base_text(path)
+    }
+
     /// The index of `project` in [`Workspace::projects`] (the `project` of its [`WorkerRef`]s).
     pub fn index_of(&self, project: &Project) -> Option<usize> {
         self.projects.iter().position(|p| std::ptr::eq(*p, project))

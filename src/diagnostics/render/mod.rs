@@ -30,7 +30,10 @@ pub enum OutputFormat {
 pub struct RuleDoc {
     pub name: String,
     pub summary: String,
+    /// Where the rule's docs page is (an absolute URI; SARIF's `helpUri`).
     pub help_uri: Option<String>,
+    /// The rule's full docs, in Markdown (SARIF's `help.markdown`).
+    pub help: Option<String>,
 }
 
 /// Presentation settings for the human renderer.

@@ -60,7 +60,7 @@ pub fn sarif_log(diagnostics: &[Diagnostic], rules: &[RuleDoc]) -> Value {
     for r in rules {
         if !index.contains_key(r.name.as_str()) {
             index.insert(&r.name, descriptors.len());
-            descriptors.push(rule_descriptor(&r.name, &r.summary, r.help_uri.as_deref()));
+            descriptors.push(rule_descriptor(r));
         }
     }
     let extra: BTreeSet<&str> = diagnostics
@@ -70,7 +70,12 @@ pub fn sarif_log(diagnostics: &[Diagnostic], rules: &[RuleDoc]) -> Value {
         .collect();
     for id in extra {
         index.insert(id, descriptors.len());
-        descriptors.push(rule_descriptor(id, builtin_summary(id), None));
+        descriptors.push(rule_descriptor(&RuleDoc {
+            name: id.to_owned(),
+            summary: builtin_summary(id).to_owned(),
+            help_uri: None,
+            help: None,
+        }));
     }
 
     let secrets = crate::diagnostics::fix::secret_texts(diagnostics);
@@ -106,13 +111,30 @@ fn builtin_summary(id: &str) -> &'static str {
     }
 }
 
-fn rule_descriptor(id: &str, summary: &str, help_uri: Option<&str>) -> Value {
+fn rule_descriptor(doc: &RuleDoc) -> Value {
+    let id = doc.name.as_str();
     let mut r = Map::new();
     r.insert("id".into(), id.into());
     r.insert("name".into(), id.into());
-    let text = if summary.is_empty() { id } else { summary };
+    let text = if doc.summary.is_empty() {
+        id
+    } else {
+        &doc.summary
+    };
     r.insert("shortDescription".into(), json!({ "text": text }));
-    if let Some(uri) = help_uri.filter(|u| !u.is_empty()) {
+    let uri = doc.help_uri.as_deref().filter(|u| !u.is_empty());
+    // `help.text` is what a viewer without Markdown shows: the summary and where to read more.
+    let mut help_text = format!("{text}\n\nRun `doforge explain {id}` for the full explanation.");
+    if let Some(uri) = uri {
+        help_text.push_str(&format!(" Docs: {uri}"));
+    }
+    let mut help = Map::new();
+    help.insert("text".into(), help_text.into());
+    if let Some(md) = doc.help.as_deref().filter(|m| !m.is_empty()) {
+        help.insert("markdown".into(), md.into());
+    }
+    r.insert("help".into(), Value::Object(help));
+    if let Some(uri) = uri {
         r.insert("helpUri".into(), uri.into());
     }
     Value::Object(r)
@@ -267,6 +289,7 @@ mod tests {
             name: name.into(),
             summary: format!("{name} summary"),
             help_uri: Some(format!("https://example.invalid/rules/{name}")),
+            help: Some(format!("# `{name}`\n\nDocs.")),
         }
     }
 

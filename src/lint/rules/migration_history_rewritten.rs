@@ -1,9 +1,10 @@
 //! `migration-history-rewritten`: a migration step committed in git's `HEAD` that was since
 //! edited, reordered or removed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::lint::git_history::BaseText;
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::model::{self, Env, Migration, Origin, Project, ProjectKind};
 use crate::source::{self, Limits, SourceFile, Span};
@@ -12,7 +13,7 @@ pub static RULE: Rule = Rule {
     name: "migration-history-rewritten",
     category: Category::Lifecycle,
     default_severity: Severity::Error,
-    summary: "A migration step committed in git's HEAD that was edited, reordered or removed (migrations are append-only)",
+    summary: "A migration step committed in git's HEAD (or in the base branch, `--base`) that was edited, reordered or removed (migrations are append-only)",
     docs: DOCS,
     applies_to: Input::ALL,
     check,
@@ -25,6 +26,16 @@ the committed one, step by step (by tag): a committed step that is now missing, 
 changed, that moved before an earlier step, or that has a new step inserted before it is flagged.
 Appending steps is fine. Outside a git repository, for an untracked file, or when `git` is not
 installed, the rule does nothing.
+
+In CI the edit is already committed, so the file is also compared with a **base**: the merge base
+of `HEAD` with `--base REF` (`doforge check --base origin/main`), or, without `--base`, with the
+current branch's upstream (`@{upstream}`) or else the remote's default branch
+(`origin/HEAD`), when the repository has one. A pull request that edits tag `v1` in place thus
+fails even when the working copy equals `HEAD`. A step rewritten both in the working copy and on
+the branch is reported once. When the base is `HEAD` itself (checking the base branch), only
+`HEAD` is compared. A `--base` that does not resolve (a typo, or a shallow clone without the
+base's history) is an error, so the gate never passes silently; in GitHub Actions check out with
+`fetch-depth: 0` (docs/ci.md).
 
 ## Why it matters
 The migration list is an append-only ledger. Wrangler reads the deployed Worker's last migration
@@ -79,9 +90,46 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let file = cx.file();
-    let Some(old_text) = cx.workspace.committed_text(&file.path) else {
-        return Vec::new();
-    };
+    let mut out = cx
+        .workspace
+        .committed_text(&file.path)
+        .map(|old| against(cx, old, "HEAD"))
+        .unwrap_or_default();
+    match cx.workspace.base_text(&file.path) {
+        BaseText::Text { label, text } => {
+            // A step rewritten both in the working copy and on the branch is one finding.
+            let seen: HashSet<_> = out.iter().map(|d| same_finding(d, "HEAD")).collect();
+            out.extend(
+                against(cx, text, &label)
+                    .into_iter()
+                    .filter(|d| !seen.contains(&same_finding(d, &label))),
+            );
+        }
+        BaseText::Unresolved { reference, why } => out.push(
+            cx.diag(
+                Span::default(),
+                format!("--base {reference}: cannot compare the migration history with it: {why}"),
+            )
+            .with_help("pass a branch, tag or commit the repository has (`--base origin/main`); in a shallow CI clone fetch the base first"),
+        ),
+        BaseText::None => {}
+    }
+    out
+}
+
+/// What makes two findings of different comparisons the same: place, env and message with the
+/// compared commit's name left out.
+fn same_finding(d: &Diagnostic, label: &str) -> (usize, Option<String>, String) {
+    (
+        d.primary.span.start,
+        d.env.clone(),
+        d.message.replace(label, ""),
+    )
+}
+
+/// Findings of the current text against `old_text`, a committed version named `label`.
+fn against(cx: &Ctx, old_text: String, label: &str) -> Vec<Diagnostic> {
+    let file = cx.file();
     if old_text == file.text {
         return Vec::new();
     }
@@ -94,11 +142,11 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         ProjectKind::Wrangler => model::wrangler::resolve(&old_file, &old_root),
     };
     let Some(old) = old else { return Vec::new() };
-    compare(cx, &old)
+    compare(cx, &old, label)
 }
 
 /// Compare every env's effective history with the same env's committed one.
-fn compare(cx: &Ctx, old: &Project) -> Vec<Diagnostic> {
+fn compare(cx: &Ctx, old: &Project, label: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, worker) in cx.project.workers.iter().enumerate() {
         let old_worker = match &worker.id {
@@ -116,7 +164,7 @@ fn compare(cx: &Ctx, old: &Project) -> Vec<Diagnostic> {
             let Some(old_env) = old_worker.env(env.name_str()) else {
                 continue;
             };
-            compare_env(cx, env, &old_env.lifecycle.migrations, &mut out);
+            compare_env(cx, env, &old_env.lifecycle.migrations, label, &mut out);
         }
     }
     out
@@ -136,7 +184,7 @@ fn shown(m: &Migration, i: usize) -> String {
     }
 }
 
-fn compare_env(cx: &Ctx, env: &Env, old: &[Migration], out: &mut Vec<Diagnostic>) {
+fn compare_env(cx: &Ctx, env: &Env, old: &[Migration], label: &str, out: &mut Vec<Diagnostic>) {
     let lc = &env.lifecycle;
     let new = &lc.migrations;
     if old.is_empty() {
@@ -171,7 +219,7 @@ fn compare_env(cx: &Ctx, env: &Env, old: &[Migration], out: &mut Vec<Diagnostic>
                 cx.diag(
                     list_span,
                     format!(
-                        "migration step {} was committed (HEAD) but is no longer in this history",
+                        "migration step {} was committed ({label}) but is no longer in this history",
                         shown(om, i)
                     ),
                 )
@@ -186,7 +234,7 @@ fn compare_env(cx: &Ctx, env: &Env, old: &[Migration], out: &mut Vec<Diagnostic>
                 cx.diag(
                     tag_span(nm),
                     format!(
-                        "migration step {} differs from the committed one (HEAD)",
+                        "migration step {} differs from the committed one ({label})",
                         shown(nm, j)
                     ),
                 )
@@ -200,7 +248,7 @@ fn compare_env(cx: &Ctx, env: &Env, old: &[Migration], out: &mut Vec<Diagnostic>
                     cx.diag(
                         tag_span(nm),
                         format!(
-                            "migration step {} now comes before {}, but was committed (HEAD) after it",
+                            "migration step {} now comes before {}, but was committed ({label}) after it",
                             shown(nm, j),
                             shown(&new[pj], pj)
                         ),

@@ -48,7 +48,9 @@ By value, whatever the name (strings, also inside list and object values):
   Anthropic `sk-ant-…`; GitLab `glpat-`; npm `npm_`; SendGrid `SG.…`;
 - a PEM private key (`-----BEGIN … PRIVATE KEY-----`);
 - a URL with a password in it (`postgres://user:password@host/db`; a `${VAR}` / `{{VAR}}` /
-  `<…>` password is a template and is left alone);
+  `<…>` password is a template and is left alone, and so is a password for a host only the
+  developer's machine reaches: `localhost`, `*.localhost`, `127.x.x.x`, `[::1]`, `0.0.0.0`,
+  `host.docker.internal` — a local database's credential, not a leaked one);
 - a JSON Web Token (`eyJ….eyJ….…`), except a Supabase anon key (payload `"role":"anon"`);
 - a long random-looking string: a run of at least 24 characters from `[A-Za-z0-9+/=_-]` that
   mixes upper case, lower case and digits, is not hexadecimal or a UUID (ids), has a Shannon
@@ -57,6 +59,14 @@ By value, whatever the name (strings, also inside list and object values):
   about 62% of the time, CamelCase words far less. A random 24-character base62 key passes about
   85% of the time, a 40-character one about 94%, a base64-encoded 32-byte key about 98%. Values of
   vars with public-key names or `…_ID` names are not judged by entropy or as JWTs.
+
+Development stand-ins are quiet: in an environment named for local development or tests (`dev`,
+`development`, `local`, `test`, `testing`, `e2e`, also as a part of a longer name such as
+`dev-eu`), a var flagged only by its name whose value says it is made up — one of its words is
+`local`, `dev`, `development`, `test`, `testing`, `example`, `sample`, `dummy`, `fake`, `mock`,
+`placeholder`, `changeme` or `insecure` (`local-dev-signing-secret`) — is not reported. The same
+value at the top level or in any other env is (a production Worker must not run on a made-up
+secret), and a value that looks like a secret by itself is reported in every env.
 
 The message names the var and the kind of secret, and shows at most the value's first four
 characters (fewer for short values); the value itself is masked in every snippet doforge prints.
@@ -197,7 +207,7 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
 ];
 
 /// The words of a var name, upper-cased: `stripeSecretKey` / `STRIPE_SECRET_KEY` → STRIPE SECRET KEY.
-fn words(name: &str) -> Vec<String> {
+pub(crate) fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -222,7 +232,7 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// Whether the name marks a public key or an id (values are then not judged by entropy).
-fn public_or_id(words: &[String]) -> bool {
+pub(crate) fn public_or_id(words: &[String]) -> bool {
     words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
         || words
             .last()
@@ -230,7 +240,7 @@ fn public_or_id(words: &[String]) -> bool {
 }
 
 /// Why the name says the var is a secret, when it does.
-fn secret_name(words: &[String]) -> Option<String> {
+pub(crate) fn secret_name(words: &[String]) -> Option<String> {
     let last = words.last()?;
     if public_or_id(words) || METADATA_WORDS.contains(&last.as_str()) {
         return None;
@@ -282,7 +292,7 @@ fn upper_alnum(c: char) -> bool {
 }
 
 /// What kind of secret `v` holds, judged by its text alone.
-fn secret_value(v: &str, judge_entropy: bool) -> Option<&'static str> {
+pub(crate) fn secret_value(v: &str, judge_entropy: bool) -> Option<&'static str> {
     /// Prefix, minimum length of what follows, its characters, and what it is.
     type Format = (&'static str, usize, fn(char) -> bool, &'static str);
     const PREFIXES: &[Format] = &[
@@ -372,8 +382,63 @@ fn url_with_password(v: &str) -> bool {
             || password.contains("{{")
             || (password.starts_with('<') && password.ends_with('>'))
             || password.chars().all(|c| c == '*' || c == 'x' || c == 'X');
-        scheme_ok && !password.is_empty() && !template
+        scheme_ok && !password.is_empty() && !template && !loopback(&authority[at + 1..])
     })
+}
+
+/// A host only the developer's own machine reaches (`localhost`, `127.0.0.1`, `[::1]`,
+/// `0.0.0.0`, Docker's `host.docker.internal`), port and all: a password for it is a local
+/// development credential, not a leaked one.
+fn loopback(host_port: &str) -> bool {
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    }
+    .to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host == "0.0.0.0"
+        || host == "host.docker.internal"
+        || host
+            .strip_prefix("127.")
+            .is_some_and(|rest| rest.split('.').all(|p| p.parse::<u8>().is_ok()))
+}
+
+/// Env names (as a part of the name, split at `-`, `_` or `.`) that only run on a developer's
+/// machine or in tests.
+const DEV_ENV_WORDS: &[&str] = &["dev", "development", "local", "test", "testing", "e2e"];
+
+/// Words that mark a value as a made-up development value (`local-dev-signing-secret`).
+const DEV_VALUE_WORDS: &[&str] = &[
+    "changeme",
+    "dev",
+    "development",
+    "dummy",
+    "example",
+    "fake",
+    "insecure",
+    "local",
+    "localdev",
+    "mock",
+    "placeholder",
+    "sample",
+    "test",
+    "testing",
+];
+
+fn dev_env(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['-', '_', '.'])
+        .any(|p| DEV_ENV_WORDS.contains(&p))
+}
+
+/// A value that says it is a development value: one of its words (split at anything but a
+/// letter or digit) is a [`DEV_VALUE_WORDS`] word.
+fn dev_value(v: &str) -> bool {
+    v.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| DEV_VALUE_WORDS.contains(&w))
 }
 
 /// `Some(secret?)` when `t` is a JSON Web Token: `Some(false)` for a public one.
@@ -542,8 +607,13 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                 let by_value = values
                     .iter()
                     .find_map(|s| secret_value(s, !public_or_id(&w)).map(|what| (*s, what)));
-                let by_name =
-                    secret_name(&w).filter(|_| values.iter().any(|s| !s.trim().is_empty()));
+                // In a development env a secret-named var whose value says it is a made-up
+                // development value is that env's stand-in, not a leak (tldraw's `env.dev`).
+                let dev_stand_in = env.name_str().is_some_and(dev_env)
+                    && values.iter().all(|s| s.trim().is_empty() || dev_value(s));
+                let by_name = secret_name(&w)
+                    .filter(|_| values.iter().any(|s| !s.trim().is_empty()))
+                    .filter(|_| !dev_stand_in);
                 let also_secret = secrets.get(name);
                 let mut message = match (by_value, &by_name) {
                     (Some((s, what)), _) => format!(
@@ -737,6 +807,11 @@ mod tests {
             "https://api.example.com/v1",
             "postgres://app@db.example.com/app",
             "postgres://app:${DB_PASSWORD}@db/app",
+            "postgresql://user:password@127.0.0.1:6543/postgres",
+            "postgres://user:pass@localhost:5432/db",
+            "redis://:pw@[::1]:6379",
+            "mysql://root:root@host.docker.internal/app",
+            "postgres://u:p@api.localhost/db",
             "0f2ac7d1e3b94c55a1b2c3d4e5f60718",
             "4f4d2c1a-8b3e-4c5d-9e6f-7a8b9c0d1e2f",
             "MyApp2024ProductionEnvironment",
@@ -752,6 +827,18 @@ mod tests {
         let anon =
             "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
         assert_eq!(secret_value(anon, true), None);
+        // Loopback look-alikes are still remote hosts.
+        for v in [
+            "postgres://u:s3cret@localhost.example.com/db",
+            "postgres://u:s3cret@127.0.0.1.nip.io/db",
+            "postgres://u:s3cret@10.0.0.5/db",
+        ] {
+            assert!(secret_value(v, true).is_some(), "{v}");
+        }
+        assert!(dev_env("dev") && dev_env("local-eu") && dev_env("e2e"));
+        assert!(!dev_env("staging") && !dev_env("production") && !dev_env("devops"));
+        assert!(dev_value("local-dev-thumbnail-render-secret") && dev_value("changeme"));
+        assert!(!dev_value("hunter2") && !dev_value("developer-portal-k3y"));
         assert_eq!(redacted("abcdefghijklmnop"), "abcd…");
         assert_eq!(redacted("ABC123"), "A…");
     }
