@@ -24,7 +24,7 @@ use doforge::generate::lifecycle::{
     check_vanished_workers, plan_lifecycle, PlannedLifecycle, CLASS_REMOVED, WORKER_REMOVED,
 };
 use doforge::generate::lock::{sha256_hex, Lock, LockFile, LockMigration, LockWorker};
-use doforge::generate::write::{apply, ChangeKind, Mode};
+use doforge::generate::write::{apply, ChangeKind, Mode, Policy};
 use doforge::generate::{Owner, Plan, PlannedFile};
 use doforge::model::lifecycle::History;
 use doforge::model::{Migration, Project, RenamedClass, Sp, TransferredClass};
@@ -988,7 +988,11 @@ fn plan_of(project: &Project, previous: Option<&Lock>) -> Plan {
             },
         );
     }
-    Plan { files, lock }
+    Plan {
+        files,
+        lock,
+        class_of: BTreeMap::new(),
+    }
 }
 
 fn written(dir: &Path, path: &str) -> Value {
@@ -1011,7 +1015,7 @@ fn regenerating_over_a_previous_output_directory() {
     // First generation into an empty directory.
     let first = step("transfer", 1);
     let plan = plan_of(&first, None);
-    let applied = apply(&plan, dir, None, Mode::Write { force: false }).unwrap();
+    let applied = apply(&plan, dir, None, Mode::Write, Policy::default()).unwrap();
     assert!(applied.changes.iter().all(|c| c.kind == ChangeKind::Create));
     let lock1 = Lock::read(dir).unwrap().expect("a lock was written");
     assert_eq!(lock1, plan.lock);
@@ -1019,15 +1023,15 @@ fn regenerating_over_a_previous_output_directory() {
 
     // Same blueprint again: `--check` finds no drift.
     let again = plan_of(&first, Some(&lock1));
-    let checked = apply(&again, dir, Some(&lock1), Mode::Check).unwrap();
+    let checked = apply(&again, dir, Some(&lock1), Mode::Check, Policy::default()).unwrap();
     assert!(!checked.drift());
 
     // The class moves: regenerate over the directory, reading the lock from disk.
     let second = step("transfer", 2);
     let plan2 = plan_of(&second, Some(&lock1));
-    let checked = apply(&plan2, dir, Some(&lock1), Mode::Check).unwrap();
+    let checked = apply(&plan2, dir, Some(&lock1), Mode::Check, Policy::default()).unwrap();
     assert!(checked.drift(), "--check reports the pending transfer");
-    let applied = apply(&plan2, dir, Some(&lock1), Mode::Write { force: false }).unwrap();
+    let applied = apply(&plan2, dir, Some(&lock1), Mode::Write, Policy::default()).unwrap();
     let kinds: BTreeMap<&str, ChangeKind> = applied
         .changes
         .iter()
@@ -1052,7 +1056,7 @@ fn regenerating_over_a_previous_output_directory() {
 
     // A third run over the result changes nothing.
     let plan3 = plan_of(&step("transfer", 3), Some(&lock2));
-    let applied = apply(&plan3, dir, Some(&lock2), Mode::Write { force: false }).unwrap();
+    let applied = apply(&plan3, dir, Some(&lock2), Mode::Write, Policy::default()).unwrap();
     assert!(!applied.drift(), "{:?}", applied.changes);
 
     // Moving the class back without `transferred_from` is refused before anything is written:

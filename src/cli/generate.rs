@@ -73,7 +73,7 @@ pub(super) fn pipeline(
     let report = check_classified(
         &[(req.blueprint.to_path_buf(), Format::Blueprint)],
         &CheckOptions {
-            limits: req.limits.clone(),
+            limits: req.limits,
             no_lock: true,
             ..CheckOptions::default()
         },
@@ -359,13 +359,17 @@ fn edit_hint(plan: &Plan, path: &str) -> String {
     if name.starts_with("wrangler.") || name == "Cargo.toml" || name == "package.json" {
         return "this file is generated from the blueprint: make the change there, or pass `--force` to discard the edit".to_owned();
     }
-    let dir = path.strip_suffix(name).unwrap_or("");
+    // A user file of the same Worker (the longest worker directory that holds `path`).
     let user_file = |rel: &str| {
-        let p = format!("{dir}{rel}");
         plan.files
             .iter()
-            .any(|f| f.path == p && f.owner == generate::Owner::User)
-            .then_some(p)
+            .filter(|f| f.owner == generate::Owner::User)
+            .filter_map(|f| {
+                let dir = f.path.strip_suffix(rel)?;
+                path.starts_with(dir).then_some((dir.len(), &f.path))
+            })
+            .max()
+            .map(|(_, p)| p.clone())
     };
     let mut ways = Vec::new();
     if let Some(class) = plan.class_of.get(path) {

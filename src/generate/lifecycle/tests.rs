@@ -1,6 +1,5 @@
 use super::*;
 use crate::source::{self, Format, Limits, SourceFile};
-use crate::source::{self, Format, Limits, SourceFile};
 
 fn project(text: &str) -> Project {
     let file = SourceFile::new("blueprint.yaml", Format::Blueprint, text.to_owned());
