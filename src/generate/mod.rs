@@ -196,7 +196,8 @@ pub fn plan_with(
                             }
                         };
                     let keep = ownership::kept_logic(&ejected);
-                    match rust::plan_worker_keeping(project, index, &header, &keep) {
+                    let yours: Vec<&str> = ejected.keys().map(String::as_str).collect();
+                    match rust::plan_worker_keeping(project, index, &header, &keep, &yours) {
                         Ok(project_files) => files.extend(project_files.into_iter().map(|f| {
                             let path = layout.worker_file(index, &f.path);
                             let yours = ejected.values().any(|e| e.files.contains(&path));

@@ -1,7 +1,8 @@
 //! Requests that no Durable Object route takes end here.
 //!
 //! doforge wrote this file once and it is yours: put your own routes here. `doforge generate`
-//! keeps your edits (and says so); `doforge generate --force` replaces them.
+//! never rewrites it, not even with `--force` (delete it and generate again to get the template
+//! back).
 
 use worker::{Context, Env, Request, Response, Result};
 

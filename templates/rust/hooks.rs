@@ -2,9 +2,10 @@
 //! route can skip them: `before` may answer a request (authentication, CORS preflight,
 //! validation), `after` sees every response (add headers, log).
 //!
-//! doforge wrote this file once and it is yours: `doforge generate` keeps your edits (and says
-//! so); `doforge generate --force` replaces them. The typed clients in `crate::clients` call
-//! the Durable Objects for you (see README.md, "Hooks and clients").
+//! doforge wrote this file once and it is yours: `doforge generate` never rewrites it,
+//! not even with `--force` (delete it and generate again to get the template back). The typed
+//! clients in `crate::clients` call the Durable Objects for you (see README.md, "Hooks and
+//! clients").
 
 use worker::{Context, Env, Request, Response, Result};
 

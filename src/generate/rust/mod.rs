@@ -39,19 +39,36 @@ pub fn plan_worker(
     index: usize,
     header: &str,
 ) -> Result<Vec<RustFile>, Vec<Diagnostic>> {
-    plan_worker_keeping(project, index, header, &[])
+    plan_worker_keeping(project, index, header, &[], &[])
 }
 
 /// [`plan_worker`], also declaring the logic modules `keep_logic` (by module name, e.g.
 /// `audit`) whatever the blueprint's kinds: user-owned (ejected) code may still use one after
-/// its class changed kind.
+/// its class changed kind. `ejected` names the classes whose code is the user's (for the
+/// README's ownership table and the objects module's docs).
 pub fn plan_worker_keeping(
     project: &Project,
     index: usize,
     header: &str,
     keep_logic: &[String],
+    ejected: &[&str],
 ) -> Result<Vec<RustFile>, Vec<Diagnostic>> {
     let mut spec = WorkerSpec::build(project, index)?;
+    for object in spec.objects.iter_mut().filter(|o| !o.user) {
+        if ejected.contains(&object.class.as_str()) {
+            object.ejected = true;
+            object.ejected_logic = project
+                .classes
+                .iter()
+                .find(|c| c.class_name.value == object.class)
+                .and_then(|c| logic_module(c.kind));
+        }
+    }
+    spec.eject_example = spec
+        .objects
+        .iter()
+        .find(|o| !o.user && !o.ejected)
+        .map_or_else(|| "CLASS".to_owned(), |o| o.class.clone());
     for &(module, _) in render::LOGIC_MODULES {
         if keep_logic.iter().any(|k| k == module) && !spec.modules.contains(&module) {
             spec.modules.push(module);

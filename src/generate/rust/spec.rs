@@ -51,6 +51,9 @@ pub struct WorkerSpec {
     pub client_kinds: Vec<&'static str>,
     /// The client module of the first day-sharded audit log, for the README's hook example.
     pub audit_client: Option<String>,
+    /// A class the README's `doforge eject` example names: the first built-in one still
+    /// doforge's (`CLASS` when there is none).
+    pub eject_example: String,
 }
 
 /// The typed client of one bound class.
@@ -88,6 +91,10 @@ pub struct ObjectSpec {
     pub kind: &'static str,
     /// Written once, then the user's (`custom` classes).
     pub user: bool,
+    /// A built-in class handed to the user (`doforge eject`): its object file, and the logic
+    /// module of its kind (`ejected_logic`, e.g. `audit`), are never rewritten.
+    pub ejected: bool,
+    pub ejected_logic: Option<&'static str>,
     pub requests: u64,
     pub window_ms: u64,
     pub algorithm: &'static str,
@@ -324,6 +331,7 @@ impl WorkerSpec {
                 kinds
             },
             audit_client: clients.iter().find(|c| c.dated).map(|c| c.module.clone()),
+            eject_example: String::new(),
             clients,
         })
     }
@@ -402,6 +410,8 @@ fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
         module,
         kind: class.kind.as_str(),
         user: class.kind == DoKind::Custom,
+        ejected: false,
+        ejected_logic: None,
         requests: options::int(class, "requests", 100).max(1),
         window_ms: options::duration(class, "window", 60_000).max(1),
         algorithm: match options::string(class, "algorithm") {

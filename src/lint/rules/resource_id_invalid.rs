@@ -34,7 +34,8 @@ An omitted id is legal (wrangler creates the resource on deploy and remembers it
 reported; neither are template variables meant to be substituted before deploy (`${KV_ID}`,
 `{{ KV_ID }}`). Placeholders (`xxxx…`, `<your-id>`, `TODO`) are `placeholder-id`'s; R2 bucket
 names are `r2-bucket-name-invalid`'s. In blueprints the ids of KV, D1 and queue resources are
-checked (with environment overrides applied); Hyperdrive and account ids in wrangler configs.
+checked, and so are Hyperdrive ids and a Worker's `account_id` (all with environment overrides
+applied).
 
 ## Why it matters
 `wrangler deploy --dry-run` and `wrangler dev` accept any string here — `id = "DEV_KV"`,
@@ -258,6 +259,19 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                             QUEUE_HELP,
                         ));
                     }
+                    // A blueprint's Hyperdrive id reaches the binding as an untyped key of the
+                    // resource's effective config (wrangler configs are judged on the raw tree below).
+                    BindingKind::Other { key } if key == "hyperdrive" => {
+                        if let Some((_, n)) = b.extra.iter().find(|(k, _)| k == "id") {
+                            values.extend(raw(
+                                e,
+                                n,
+                                Form::Hex32,
+                                format!("`id` of Hyperdrive binding `{name}`"),
+                                HYPERDRIVE_HELP,
+                            ));
+                        }
+                    }
                     _ => {}
                 }
                 for v in &mut values[from..] {
@@ -284,6 +298,17 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                         QUEUE_HELP,
                     ));
                 }
+            }
+            // A blueprint Worker's `config.account_id`, as effective in this env (empty for
+            // wrangler configs: their `account_id` is judged on the raw tree below).
+            if let Some((_, n)) = env.settings.iter().find(|(k, _)| k == "account_id") {
+                values.extend(raw(
+                    e,
+                    n,
+                    Form::Hex32,
+                    "`account_id`".to_owned(),
+                    ACCOUNT_HELP,
+                ));
             }
             for r in &env.routes {
                 values.extend(value(
