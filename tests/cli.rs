@@ -374,3 +374,65 @@ fn select_ignore_and_settings_files_control_rules() {
         (Some(2), Some(10))
     );
 }
+
+/// `check` and `generate` see the same project: with a `doforge.lock` beside the blueprint,
+/// `check` reports what `generate` would refuse (here a class removed without a tombstone),
+/// positioned in the blueprint; a lock that is not one is an error, not silence.
+#[test]
+fn check_reports_what_generate_would_refuse_from_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let bp = dir.path().join("blueprint.yaml");
+    let blueprint = |classes: &str| {
+        format!("project_name: app\nprovider: cloudflare\ncompatibility_date: \"2026-01-15\"\nresources:\n  - {{ id: w, type: cloudflare_worker, config: {{ main: src/index.ts }} }}\ndurable_objects:\n{classes}")
+    };
+    let room = "  - { class_name: Room, kind: chat_room, instances: { route: \"/room/:id/*\", key: \"{id}\" } }\n";
+    let cart = "  - { class_name: Cart, kind: counter, instances: { route: \"/cart/:id/*\", key: \"{id}\" } }\n";
+    let bindings = |names: &[&str]| {
+        let mut b = "bindings:\n".to_owned();
+        for n in names {
+            b.push_str(&format!(
+                "  - {{ name: {}, target: {n} }}\n",
+                n.to_uppercase()
+            ));
+        }
+        b
+    };
+    std::fs::write(
+        &bp,
+        blueprint(&format!("{room}{cart}{}", bindings(&["Room", "Cart"]))),
+    )
+    .unwrap();
+    let (bp_s, out_s) = (bp.to_str().unwrap(), dir.path().to_str().unwrap());
+    let o = doforge(&["generate", bp_s, "--out", out_s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = doforge(&["check", bp_s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // `Cart` vanishes without `deleted: true`: generate refuses, and so does check.
+    std::fs::write(&bp, blueprint(&format!("{room}{}", bindings(&["Room"])))).unwrap();
+    let o = doforge(&["generate", bp_s, "--out", out_s]);
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = doforge(&["check", bp_s, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "class-removed-without-tombstone")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert!(
+        found["message"].as_str().unwrap().contains("Cart"),
+        "{found:#}"
+    );
+    assert!(
+        found["file"].as_str().unwrap().ends_with("blueprint.yaml"),
+        "{found:#}"
+    );
+
+    // A lock that cannot be read is reported, not ignored.
+    std::fs::write(dir.path().join("doforge.lock"), "not a lock").unwrap();
+    let o = doforge(&["check", bp_s]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("lock-unreadable"), "{}", stdout(&o));
+}
