@@ -43,4 +43,5 @@ pub mod queue_multiple_consumers;
 pub mod queue_without_consumer;
 pub mod service_binding_cycle;
 // shared by several rules
+mod blueprint_or_code;
 mod naming;
