@@ -12,6 +12,7 @@ use super::read::Reader;
 use super::*;
 use crate::diagnostics::{Diagnostic, Label};
 use crate::source::{Entry, Node, NodeKind, SourceFile};
+pub(crate) use config::ENV_WORKER_KEYS;
 use config::*;
 use isolation::Scope;
 

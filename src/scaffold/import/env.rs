@@ -8,18 +8,8 @@ use serde_json::{json, Map, Value};
 use super::resources::resource_kind;
 use super::{push_unique, quoted_list, var_json, Importer, WORKER_ID};
 use crate::lint::rules::secret_in_vars::looks_like_secret;
+use crate::model::blueprint::ENV_WORKER_KEYS;
 use crate::model::Env;
-
-/// Env keys the blueprint has at `environments.<env>` (for the only Worker).
-const ENV_LEVEL_KEYS: &[&str] = &[
-    "compatibility_date",
-    "compatibility_flags",
-    "routes",
-    "route",
-    "workers_dev",
-    "triggers",
-    "observability",
-];
 
 impl Importer {
     #[allow(clippy::too_many_arguments)]
@@ -203,7 +193,9 @@ impl Importer {
                 _ if resource_kind(key).is_some() => {
                     self.env_resources(env_name, e, &mut res_overrides, &mut worker_override)
                 }
-                _ if ENV_LEVEL_KEYS.contains(&key) => {
+                // The Worker settings a blueprint environment takes directly (one list, so
+                // import and the blueprint reader agree on them).
+                _ if ENV_WORKER_KEYS.contains(&key) => {
                     out.insert(key.to_owned(), e.value.to_json());
                 }
                 _ => {
