@@ -154,6 +154,18 @@ const NOT_WRANGLER: &[(&str, &str)] = &[
     ("deno.jsonc", "a Deno configuration"),
 ];
 
+/// The problem (message, help) of an explicit path that is `what` (a Cargo manifest, …).
+fn not_a_config(path: &Path, what: &str) -> (String, String) {
+    (
+        format!(
+            "{} is {what}, not a wrangler config or blueprint",
+            path.display()
+        ),
+        "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
+            .into(),
+    )
+}
+
 /// The format of a file named on the command line, or why it cannot be checked.
 fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
     let name = path
@@ -161,14 +173,7 @@ fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if let Some((_, what)) = NOT_WRANGLER.iter().find(|(n, _)| *n == name) {
-        return Err((
-            format!(
-                "{} is {what}, not a wrangler config or blueprint",
-                path.display()
-            ),
-            "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
-                .into(),
-        ));
+        return Err(not_a_config(path, what));
     }
     let by_extension = if name.ends_with(".toml") {
         Some(Format::WranglerToml)
@@ -193,14 +198,7 @@ fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
         })?,
     };
     if let Some(what) = foreign_content(format, &head) {
-        return Err((
-            format!(
-                "{} is {what}, not a wrangler config or blueprint",
-                path.display()
-            ),
-            "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
-                .into(),
-        ));
+        return Err(not_a_config(path, what));
     }
     Ok(format)
 }
