@@ -154,6 +154,18 @@ const NOT_WRANGLER: &[(&str, &str)] = &[
     ("deno.jsonc", "a Deno configuration"),
 ];
 
+/// The problem (message, help) of an explicit path that is `what` (a Cargo manifest, …).
+fn not_a_config(path: &Path, what: &str) -> (String, String) {
+    (
+        format!(
+            "{} is {what}, not a wrangler config or blueprint",
+            path.display()
+        ),
+        "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
+            .into(),
+    )
+}
+
 /// The format of a file named on the command line, or why it cannot be checked.
 fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
     let name = path
@@ -161,14 +173,7 @@ fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if let Some((_, what)) = NOT_WRANGLER.iter().find(|(n, _)| *n == name) {
-        return Err((
-            format!(
-                "{} is {what}, not a wrangler config or blueprint",
-                path.display()
-            ),
-            "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
-                .into(),
-        ));
+        return Err(not_a_config(path, what));
     }
     let by_extension = if name.ends_with(".toml") {
         Some(Format::WranglerToml)
@@ -193,14 +198,7 @@ fn explicit_format(path: &Path) -> Result<Format, (String, String)> {
         })?,
     };
     if let Some(what) = foreign_content(format, &head) {
-        return Err((
-            format!(
-                "{} is {what}, not a wrangler config or blueprint",
-                path.display()
-            ),
-            "pass the wrangler config (wrangler.toml, wrangler.jsonc, …) or the blueprint instead"
-                .into(),
-        ));
+        return Err(not_a_config(path, what));
     }
     Ok(format)
 }
@@ -296,6 +294,13 @@ pub fn looks_like_blueprint(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// Write `text` to `dir/name`; its path.
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     #[test]
     fn walks_configs_and_blueprints_but_skips_vendor_dirs() {
         let dir = tempfile::tempdir().unwrap();
@@ -343,12 +348,13 @@ mod tests {
     #[test]
     fn missing_and_unsupported_paths_are_problems() {
         let dir = tempfile::tempdir().unwrap();
-        let readme = dir.path().join("README.md");
-        std::fs::write(&readme, "Hello.\n").unwrap();
-        let cargo = dir.path().join("Cargo.toml");
-        std::fs::write(&cargo, "[package]\nname = \"x\"\n").unwrap();
-        let manifest = dir.path().join("app.json");
-        std::fs::write(&manifest, "{ \"name\": \"x\", \"scripts\": {} }").unwrap();
+        let readme = write(dir.path(), "README.md", "Hello.\n");
+        let cargo = write(dir.path(), "Cargo.toml", "[package]\nname = \"x\"\n");
+        let manifest = write(
+            dir.path(),
+            "app.json",
+            "{ \"name\": \"x\", \"scripts\": {} }",
+        );
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
         let found = discover(&[dir.path().join("nope.toml"), readme, cargo, manifest, empty]);
@@ -361,12 +367,9 @@ mod tests {
     #[test]
     fn explicit_files_are_never_refused_for_their_name() {
         let dir = tempfile::tempdir().unwrap();
-        let dev = dir.path().join("wrangler.toml.dev");
-        std::fs::write(&dev, "# dev\nname = \"x\"\n").unwrap();
-        let json = dir.path().join("config.local");
-        std::fs::write(&json, "// local\n{ \"name\": \"x\" }").unwrap();
-        let any = dir.path().join("aggregator.toml");
-        std::fs::write(&any, "name = \"agg\"\n").unwrap();
+        let dev = write(dir.path(), "wrangler.toml.dev", "# dev\nname = \"x\"\n");
+        let json = write(dir.path(), "config.local", "// local\n{ \"name\": \"x\" }");
+        let any = write(dir.path(), "aggregator.toml", "name = \"agg\"\n");
         let found = discover(&[dev.clone(), json.clone(), any.clone()]);
         assert!(found.problems.is_empty(), "{:?}", found.problems);
         assert_eq!(

@@ -98,13 +98,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> Report {
             let file = SourceFile::new(path, Format::Blueprint, String::new());
             let d =
                 Diagnostic::error(IO, message, Label::new(&file, Span::default())).with_help(help);
-            FileOutcome {
-                file,
-                root: None,
-                project: None,
-                diagnostics: vec![d],
-                fatal: true,
-            }
+            fatal(file, d)
         })
         .collect();
     let git = GitHistory::with_base(options.base.clone());

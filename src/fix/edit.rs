@@ -34,36 +34,31 @@ pub fn find_list_item(root: &Node, item: Span) -> Option<(&Node, usize)> {
 
 /// The map entry whose value is the list holding an item at exactly `item` (`new_classes = [..]`).
 pub fn find_list_entry(root: &Node, item: Span) -> Option<&crate::source::Entry> {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Seq(items) => stack.extend(items.iter()),
-            NodeKind::Map(entries) => {
-                for e in entries {
-                    if e.value
-                        .as_seq()
-                        .is_some_and(|s| s.iter().any(|n| n.span == item))
-                    {
-                        return Some(e);
-                    }
-                    stack.push(&e.value);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    find_entry(root, |e| {
+        e.value
+            .as_seq()
+            .is_some_and(|s| s.iter().any(|n| n.span == item))
+    })
 }
 
 /// The map entry whose key is written at exactly `key_span`.
 pub fn find_entry_by_key(root: &Node, key_span: Span) -> Option<&crate::source::Entry> {
+    find_entry(root, |e| e.key_span == key_span)
+}
+
+/// The first map entry, anywhere in the tree, that `wanted` accepts (no pruning by span, as in
+/// [`find_list_item`]).
+fn find_entry(
+    root: &Node,
+    wanted: impl Fn(&crate::source::Entry) -> bool,
+) -> Option<&crate::source::Entry> {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         match &node.kind {
             NodeKind::Seq(items) => stack.extend(items.iter()),
             NodeKind::Map(entries) => {
                 for e in entries {
-                    if e.key_span == key_span {
+                    if wanted(e) {
                         return Some(e);
                     }
                     stack.push(&e.value);

@@ -12,6 +12,7 @@ use super::read::Reader;
 use super::*;
 use crate::diagnostics::{Diagnostic, Label};
 use crate::source::{Entry, Node, NodeKind, SourceFile};
+pub(crate) use config::ENV_WORKER_KEYS;
 use config::*;
 use isolation::Scope;
 
@@ -531,6 +532,17 @@ environments:
 "#;
 
     /// (binding, its resource's identity as a string) in one env.
+    /// `lint.options.production-shares-state.shared`, after the resolver added to it.
+    fn shared_option(p: &Project) -> Vec<&str> {
+        p.lint.options["production-shares-state"]
+            .get("shared")
+            .and_then(Node::as_seq)
+            .unwrap()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect()
+    }
+
     fn identities(p: &Project, env: &str) -> Vec<(String, String)> {
         let env = p.workers[0].env(Some(env)).unwrap();
         let s = |o: &Option<Sp<String>>| o.as_ref().map_or("-".to_owned(), |v| v.value.clone());
@@ -618,13 +630,7 @@ environments:
             "{dev:?}"
         );
         // What is shared on purpose is declared to production-shares-state.
-        let shared: Vec<&str> = p.lint.options["production-shares-state"]
-            .get("shared")
-            .and_then(Node::as_seq)
-            .unwrap()
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
+        let shared = shared_option(&p);
         assert_eq!(shared, ["2f2ac7d1e3b94c55a1b2c3d4e5f60718", "geo"]);
     }
 
@@ -651,13 +657,7 @@ environments:
             "{production:?}"
         );
         // The blueprint's own `shared` list is kept, the resolver's appended.
-        let shared: Vec<&str> = p.lint.options["production-shares-state"]
-            .get("shared")
-            .and_then(Node::as_seq)
-            .unwrap()
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
+        let shared = shared_option(&p);
         assert_eq!(shared[0], "GEO");
     }
 

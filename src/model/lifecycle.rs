@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{Export, Lifecycle, Migration, Sp, Storage};
+use super::{Export, Lifecycle, Migration, Origin, Sp, Storage};
 use crate::source::Span;
 
 /// How a class stopped being live.
@@ -282,6 +282,19 @@ impl History {
 }
 
 impl Lifecycle {
+    /// Whether this env's `migrations` list is the top level's, inherited: a check of the list
+    /// belongs to the top level, once, not to every env that inherits it.
+    pub fn migrations_inherited(&self) -> bool {
+        self.migrations_origin
+            .is_some_and(|o| o.origin == Origin::Inherited)
+    }
+
+    /// As [`Lifecycle::migrations_inherited`], for the `exports` map.
+    pub fn exports_inherited(&self) -> bool {
+        self.exports_origin
+            .is_some_and(|o| o.origin == Origin::Inherited)
+    }
+
     /// Replay the effective `migrations` list.
     pub fn history(&self) -> History {
         History::replay(&self.migrations)

@@ -80,18 +80,9 @@ pub fn escape_data(s: &str) -> String {
 
 /// Escape a workflow command property value (`file=…`, `title=…`).
 pub fn escape_property(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
-        }
-    }
-    out
+    // What data escapes, plus the `:` and `,` that separate properties. `%` is escaped first, so
+    // the `%` these two add stays as written.
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]

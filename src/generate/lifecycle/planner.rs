@@ -180,10 +180,7 @@ impl<'a> Planner<'a> {
             // Reported once, by the first hosting worker (the plan fails as a whole).
             if hosting[0] == self.index {
                 let names: Vec<String> = hosting.iter().map(|&i| self.worker_desc(i)).collect();
-                let span = lc
-                    .migrations_origin
-                    .and_then(|o| o.key_span)
-                    .unwrap_or(lc.migrations[0].span);
+                let span = history_span(lc);
                 self.error(
                     LIFECYCLE_CONFLICT,
                     span,
@@ -203,10 +200,7 @@ impl<'a> Planner<'a> {
     /// what was emitted before, and record the class states it leads to.
     pub(super) fn plan_explicit(&mut self, lc: &Lifecycle) -> Vec<LockMigration> {
         if self.mode == LifecycleMode::Exports {
-            let span = lc
-                .migrations_origin
-                .and_then(|o| o.key_span)
-                .unwrap_or(lc.migrations[0].span);
+            let span = history_span(lc);
             self.error(
                 LIFECYCLE_CONFLICT,
                 span,
@@ -223,9 +217,7 @@ impl<'a> Planner<'a> {
             let (span, what) = match lc.migrations.get(i) {
                 Some(m) => (m.span, format!("step {} differs from", i + 1)),
                 None => (
-                    lc.migrations_origin
-                        .and_then(|o| o.key_span)
-                        .unwrap_or(lc.migrations[0].span),
+                    history_span(lc),
                     format!("step {} (tag `{}`) is missing from", i + 1, old.tag),
                 ),
             };
@@ -357,4 +349,12 @@ impl<'a> Planner<'a> {
             self.errors.push(d);
         }
     }
+}
+
+/// Where a finding about the whole explicit history points: the `migrations` key, else its first
+/// step.
+fn history_span(lc: &Lifecycle) -> Span {
+    lc.migrations_origin
+        .and_then(|o| o.key_span)
+        .unwrap_or(lc.migrations[0].span)
 }

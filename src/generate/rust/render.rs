@@ -8,7 +8,7 @@
 //! `doc` (one line of comment text) or `md_code` (a Markdown code span).
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderErrorReason,
 };
 use serde::Serialize;
 
@@ -153,10 +153,10 @@ impl Renderer {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_escape_fn(guard);
-        hb.register_helper("rust_str", Box::new(rust_str));
+        for helper in STRING_HELPERS {
+            hb.register_helper(helper.name, Box::new(helper));
+        }
         hb.register_helper("rust_opt_str", Box::new(rust_opt_str));
-        hb.register_helper("doc", Box::new(doc));
-        hb.register_helper("md_code", Box::new(md_code));
         for (name, text) in TEMPLATES {
             hb.register_template_string(name, *text)
                 .map_err(|e| format!("template {name}: {e}"))?;
@@ -193,15 +193,40 @@ fn string_param<'a>(h: &'a Helper<'_>, name: &'static str) -> Result<&'a str, Re
         ))
 }
 
-fn rust_str(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&rust_literal(string_param(h, "rust_str")?))?;
-    Ok(())
+/// A helper that writes `escape` of its one string parameter.
+#[derive(Clone, Copy)]
+struct StringHelper {
+    name: &'static str,
+    escape: fn(&str) -> String,
+}
+
+const STRING_HELPERS: [StringHelper; 3] = [
+    StringHelper {
+        name: "rust_str",
+        escape: rust_literal,
+    },
+    StringHelper {
+        name: "doc",
+        escape: doc_text,
+    },
+    StringHelper {
+        name: "md_code",
+        escape: markdown_code,
+    },
+];
+
+impl HelperDef for StringHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        out.write(&(self.escape)(string_param(h, self.name)?))?;
+        Ok(())
+    }
 }
 
 fn rust_opt_str(
@@ -226,29 +251,6 @@ fn rust_opt_str(
     Ok(())
 }
 
-fn doc(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&doc_text(string_param(h, "doc")?))?;
-    Ok(())
-}
-
-fn md_code(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    out.write(&markdown_code(string_param(h, "md_code")?))?;
-    Ok(())
-}
-
-/// A Rust string literal (`{:?}` escapes quotes, backslashes and control characters).
 pub fn rust_literal(s: &str) -> String {
     format!("{s:?}")
 }

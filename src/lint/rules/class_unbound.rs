@@ -7,6 +7,8 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::model::{BindingKind, Project};
 
+use super::naming::binding_name;
+
 pub static RULE: Rule = Rule {
     name: "class-unbound",
     category: Category::Usage,
@@ -97,30 +99,4 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
             ))
         })
         .collect()
-}
-
-/// `ChatRoom` → `CHAT_ROOM`, the conventional binding name.
-fn binding_name(class: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in class.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
-            out.push('_');
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(c.to_ascii_uppercase());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::binding_name;
-
-    #[test]
-    fn binding_names() {
-        assert_eq!(binding_name("ChatRoom"), "CHAT_ROOM");
-        assert_eq!(binding_name("RateLimiter2"), "RATE_LIMITER2");
-        assert_eq!(binding_name("DO"), "DO");
-    }
 }

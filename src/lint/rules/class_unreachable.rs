@@ -11,6 +11,7 @@ use crate::lint::source_scan::{self, Source};
 use crate::model::{BindingKind, DoClass, DoKind, Worker};
 
 use super::class_unbound;
+use super::naming::route_segment;
 
 pub static RULE: Rule = Rule {
     name: "class-unreachable",
@@ -207,30 +208,4 @@ fn mentions(source: &Source, binding: &str) -> bool {
             .strings
             .iter()
             .any(|s| text.get(s.span.start + 1..s.span.end.saturating_sub(1)) == Some(binding))
-}
-
-/// `ChatRoom` → `chat-room`, for the suggested route.
-fn route_segment(class: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in class.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
-            out.push('-');
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route_segment;
-
-    #[test]
-    fn route_segments() {
-        assert_eq!(route_segment("ChatRoom"), "chat-room");
-        assert_eq!(route_segment("SessionStateDO"), "session-state-do");
-        assert_eq!(route_segment("Counter"), "counter");
-    }
 }

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::lint::source_scan::{self, ident_before, skip_ws, skip_ws_back, Lang, Source};
-use crate::model::{DoClass, Project, ProjectKind};
+use crate::model::{DoClass, Project};
 use crate::source::Span;
 
-use super::both_config_files::shadowed_by;
+use super::blueprint_or_code::classes_or_sources;
 
 pub static RULE: Rule = Rule {
     name: "global-singleton",
@@ -83,26 +83,7 @@ durable_objects:
 "#;
 
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
-    match cx.project.kind {
-        ProjectKind::Blueprint => cx
-            .project
-            .classes
-            .iter()
-            .filter(|c| !c.deleted)
-            .filter_map(|c| blueprint_class(cx, c))
-            .collect(),
-        ProjectKind::Wrangler => {
-            if shadowed_by(&cx.file().path).is_some() {
-                return Vec::new();
-            }
-            let bindings = do_bindings(cx.project);
-            let mut out = Vec::new();
-            for source in source_scan::worker_sources(cx.project) {
-                out.extend(calls(cx, &source, &bindings));
-            }
-            out
-        }
-    }
+    classes_or_sources(cx, blueprint_class, do_bindings, calls)
 }
 
 fn blueprint_class(cx: &Ctx, class: &DoClass) -> Option<Diagnostic> {

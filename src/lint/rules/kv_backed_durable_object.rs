@@ -3,7 +3,7 @@
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
-use crate::model::{DoClass, Origin, Sp, Storage};
+use crate::model::{DoClass, Sp, Storage};
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -66,9 +66,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
     for worker in &cx.project.workers {
         for env in &worker.envs {
             let lc = &env.lifecycle;
-            let own_list = !lc
-                .migrations_origin
-                .is_some_and(|o| o.origin == Origin::Inherited);
+            let own_list = !lc.migrations_inherited();
             // An inherited list is the top level's: reported there, once.
             if own_list {
                 let history = lc.history();
@@ -98,9 +96,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     );
                 }
             }
-            let own_exports = !lc
-                .exports_origin
-                .is_some_and(|o| o.origin == Origin::Inherited);
+            let own_exports = !lc.exports_inherited();
             if own_exports {
                 for e in &lc.exports {
                     let Some(storage) = &e.storage else { continue };

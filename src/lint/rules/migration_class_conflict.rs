@@ -3,7 +3,7 @@
 use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::model::lifecycle::{Conflict, History, Removal};
-use crate::model::{Origin, ProjectKind};
+use crate::model::ProjectKind;
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -82,10 +82,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         for env in &worker.envs {
             let lc = &env.lifecycle;
             // An inherited list is the top level's: checked there, once.
-            if lc
-                .migrations_origin
-                .is_some_and(|o| o.origin == Origin::Inherited)
-            {
+            if lc.migrations_inherited() {
                 continue;
             }
             for conflict in History::replay(&lc.migrations).conflicts {

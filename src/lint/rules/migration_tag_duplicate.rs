@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
-use crate::model::Origin;
 
 pub static RULE: Rule = Rule {
     name: "migration-tag-duplicate",
@@ -62,10 +61,7 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         for env in &worker.envs {
             let lc = &env.lifecycle;
             // An inherited list is the top level's: checked there, once.
-            if lc
-                .migrations_origin
-                .is_some_and(|o| o.origin == Origin::Inherited)
-            {
+            if lc.migrations_inherited() {
                 continue;
             }
             let mut first = HashMap::new();

@@ -42,3 +42,6 @@ pub mod dangling_script_name;
 pub mod queue_multiple_consumers;
 pub mod queue_without_consumer;
 pub mod service_binding_cycle;
+// shared by several rules
+mod blueprint_or_code;
+mod naming;

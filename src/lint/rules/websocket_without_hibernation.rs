@@ -5,13 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::lint::rule::{Category, Ctx, Input, Rule};
-use crate::lint::source_scan::{
-    self, ident_after, ident_before, skip_ws, skip_ws_back, Lang, Source,
-};
-use crate::model::{DoClass, DoKind, Project, ProjectKind};
+use crate::lint::source_scan::{ident_after, ident_before, skip_ws, skip_ws_back, Lang, Source};
+use crate::model::{DoClass, DoKind, Project};
 use crate::source::{Node, Span};
 
-use super::both_config_files::shadowed_by;
+use super::blueprint_or_code::classes_or_sources;
 
 pub static RULE: Rule = Rule {
     name: "websocket-without-hibernation",
@@ -86,26 +84,7 @@ In Rust (workers-rs): `self.state.accept_web_socket(&server)` and `websocket_mes
 "#;
 
 fn check(cx: &Ctx) -> Vec<Diagnostic> {
-    match cx.project.kind {
-        ProjectKind::Blueprint => cx
-            .project
-            .classes
-            .iter()
-            .filter(|c| !c.deleted)
-            .filter_map(|c| blueprint_class(cx, c))
-            .collect(),
-        ProjectKind::Wrangler => {
-            if shadowed_by(&cx.file().path).is_some() {
-                return Vec::new();
-            }
-            let classes = do_classes(cx.project);
-            let mut out = Vec::new();
-            for source in source_scan::worker_sources(cx.project) {
-                out.extend(accepts(cx, &source, &classes));
-            }
-            out
-        }
-    }
+    classes_or_sources(cx, blueprint_class, do_classes, accepts)
 }
 
 fn blueprint_class(cx: &Ctx, class: &DoClass) -> Option<Diagnostic> {

@@ -123,8 +123,9 @@ pub(super) const TYPED_WORKER_KEYS: &[&str] = &[
 ];
 
 /// Worker settings an environment may set directly (`environments.<env>.routes`, …): they apply
-/// to the blueprint's Worker(s), under `resources.<worker id>` overrides.
-pub(super) const ENV_WORKER_KEYS: &[&str] = &[
+/// to the blueprint's Worker(s), under `resources.<worker id>` overrides. (`doforge import`
+/// maps a wrangler env's keys to these.)
+pub(crate) const ENV_WORKER_KEYS: &[&str] = &[
     "compatibility_date",
     "compatibility_flags",
     "routes",

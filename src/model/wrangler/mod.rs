@@ -1,6 +1,9 @@
 //! A wrangler config (`wrangler.toml` / `wrangler.json(c)`) → [`Project`] with one worker whose
 //! environments are resolved the way wrangler resolves them.
 
+mod bindings;
+mod lifecycle;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -9,6 +12,10 @@ use super::read::{join, Reader};
 use super::*;
 use crate::diagnostics::{Diagnostic, Label};
 use crate::source::{Node, NodeKind, SourceFile};
+
+use bindings::{read_assets, read_bindings, read_containers};
+use lifecycle::read_lifecycle;
+pub(super) use lifecycle::read_migration_node;
 
 /// Resolve a loaded wrangler config. Type mismatches become `schema` diagnostics; the model is
 /// still built from whatever is readable so other checks can run.
@@ -339,241 +346,6 @@ fn entries<'n>(r: &mut Reader, parent: &'n Node, path: &str, key: &str) -> Vec<(
     out
 }
 
-/// The binding name of an entry (`binding`, or `name` for DO and some others), or a diagnostic.
-fn binding_name(r: &mut Reader, item: &Node, path: &str, field: &str) -> Option<Sp<String>> {
-    let name = r.string(item, path, field);
-    if name.is_none() && item.get(field).is_none() {
-        r.missing(
-            path,
-            field,
-            item,
-            &format!(
-                "add `{field} = \"NAME\"`: the name the worker reads this binding as (env.NAME)"
-            ),
-        );
-    }
-    name
-}
-
-fn read_bindings(
-    r: &mut Reader,
-    src: &Source,
-    bindings: &mut Vec<Binding>,
-    consumers: &mut Vec<QueueConsumer>,
-) {
-    // Non-inheritable keys are only ever read from the env's own table.
-    let own = src.own;
-    r.quiet = false;
-    let p = src.prefix.as_str();
-    if let Some(dobj) = own.get("durable_objects") {
-        let path = join(p, "durable_objects");
-        if let Some(dobj) = r.map(dobj, &path) {
-            if dobj.get("bindings").is_none() {
-                r.missing(
-                    &path,
-                    "bindings",
-                    dobj,
-                    "Durable Object bindings go in `durable_objects.bindings`: a list of {name, class_name}",
-                );
-            }
-            for (ip, item) in entries(r, dobj, &path, "bindings") {
-                let name = binding_name(r, item, &ip, "name");
-                let class_name = r.string(item, &ip, "class_name");
-                if class_name.is_none() && item.get("class_name").is_none() {
-                    r.missing(
-                        &ip,
-                        "class_name",
-                        item,
-                        "add `class_name`: the exported Durable Object class",
-                    );
-                }
-                if let (Some(name), Some(class_name)) = (name, class_name) {
-                    bindings.push(Binding {
-                        name,
-                        kind: BindingKind::DurableObject(DurableObjectBinding {
-                            class_name,
-                            script_name: r.string(item, &ip, "script_name"),
-                            environment: r.string(item, &ip, "environment"),
-                        }),
-                        span: item.span,
-                        extra: Vec::new(),
-                    });
-                }
-            }
-        }
-    }
-    for (ip, item) in entries(r, own, p, "kv_namespaces") {
-        if let Some(name) = binding_name(r, item, &ip, "binding") {
-            let kind = BindingKind::KvNamespace {
-                id: r.string(item, &ip, "id"),
-                preview_id: r.string(item, &ip, "preview_id"),
-            };
-            bindings.push(Binding {
-                name,
-                kind,
-                span: item.span,
-                extra: Vec::new(),
-            });
-        }
-    }
-    for (ip, item) in entries(r, own, p, "r2_buckets") {
-        if let Some(name) = binding_name(r, item, &ip, "binding") {
-            let kind = BindingKind::R2Bucket {
-                bucket_name: r.string(item, &ip, "bucket_name"),
-                preview_bucket_name: r.string(item, &ip, "preview_bucket_name"),
-                jurisdiction: r.string(item, &ip, "jurisdiction"),
-            };
-            bindings.push(Binding {
-                name,
-                kind,
-                span: item.span,
-                extra: Vec::new(),
-            });
-        }
-    }
-    for (ip, item) in entries(r, own, p, "d1_databases") {
-        if let Some(name) = binding_name(r, item, &ip, "binding") {
-            let kind = BindingKind::D1Database {
-                database_name: r.string(item, &ip, "database_name"),
-                database_id: r.string(item, &ip, "database_id"),
-                preview_database_id: r.string(item, &ip, "preview_database_id"),
-                migrations_dir: r.string(item, &ip, "migrations_dir"),
-            };
-            bindings.push(Binding {
-                name,
-                kind,
-                span: item.span,
-                extra: Vec::new(),
-            });
-        }
-    }
-    if let Some(queues) = own.get("queues") {
-        let path = join(p, "queues");
-        if let Some(queues) = r.map(queues, &path) {
-            for (ip, item) in entries(r, queues, &path, "producers") {
-                if let Some(name) = binding_name(r, item, &ip, "binding") {
-                    let kind = BindingKind::QueueProducer {
-                        queue: r.string(item, &ip, "queue"),
-                    };
-                    bindings.push(Binding {
-                        name,
-                        kind,
-                        span: item.span,
-                        extra: Vec::new(),
-                    });
-                }
-            }
-            for (ip, item) in entries(r, queues, &path, "consumers") {
-                consumers.push(QueueConsumer {
-                    queue: r.string(item, &ip, "queue"),
-                    span: item.span,
-                    settings: Some(item.clone()),
-                });
-            }
-        }
-    }
-    for (ip, item) in entries(r, own, p, "services") {
-        if let Some(name) = binding_name(r, item, &ip, "binding") {
-            let kind = BindingKind::Service {
-                service: r.string(item, &ip, "service"),
-                environment: r.string(item, &ip, "environment"),
-                entrypoint: r.string(item, &ip, "entrypoint"),
-            };
-            bindings.push(Binding {
-                name,
-                kind,
-                span: item.span,
-                extra: Vec::new(),
-            });
-        }
-    }
-    for (ip, item) in entries(r, own, p, "analytics_engine_datasets") {
-        if let Some(name) = binding_name(r, item, &ip, "binding") {
-            let kind = BindingKind::AnalyticsEngine {
-                dataset: r.string(item, &ip, "dataset"),
-            };
-            bindings.push(Binding {
-                name,
-                kind,
-                span: item.span,
-                extra: Vec::new(),
-            });
-        }
-    }
-    for key in OTHER_BINDING_LISTS {
-        // Some of these kinds name the binding `name` rather than `binding`.
-        let Some(list) = own.get(key).and_then(Node::as_seq) else {
-            continue;
-        };
-        for item in list {
-            let field = if item.get("binding").is_some() {
-                "binding"
-            } else {
-                "name"
-            };
-            if let Some(name) = item.get(field).and_then(|n| n.as_str()) {
-                let span = item.get(field).map_or(item.span, |n| n.span);
-                bindings.push(Binding {
-                    name: Sp::new(name.to_owned(), span),
-                    kind: BindingKind::Other {
-                        key: (*key).to_owned(),
-                    },
-                    span: item.span,
-                    extra: Vec::new(),
-                });
-            }
-        }
-    }
-    for key in OTHER_BINDING_TABLES {
-        if let Some(n) = own.get(key).and_then(|t| t.get("binding")) {
-            if let Some(name) = n.as_str() {
-                bindings.push(Binding {
-                    name: Sp::new(name.to_owned(), n.span),
-                    kind: BindingKind::Other {
-                        key: (*key).to_owned(),
-                    },
-                    span: own.get(key).map_or(n.span, |t| t.span),
-                    extra: Vec::new(),
-                });
-            }
-        }
-    }
-}
-
-/// `assets` is inheritable (unlike most binding kinds); its `binding` is a binding name.
-fn read_assets(r: &mut Reader, src: &Source, bindings: &mut Vec<Binding>) -> Option<Assets> {
-    let parent = src.parent(r, "assets")?;
-    let path = src.path(r, "assets");
-    let node = r.map(parent.get("assets")?, &path)?;
-    let assets = Assets {
-        binding: r.string(node, &path, "binding"),
-        directory: r.string(node, &path, "directory"),
-        span: node.span,
-    };
-    if let Some(b) = &assets.binding {
-        bindings.push(Binding {
-            name: b.clone(),
-            kind: BindingKind::Assets,
-            span: node.span,
-            extra: Vec::new(),
-        });
-    }
-    Some(assets)
-}
-
-/// `containers` is non-inheritable: only the env's own list counts.
-fn read_containers(r: &mut Reader, src: &Source) -> Vec<Container> {
-    r.quiet = false;
-    entries(r, src.own, &src.prefix, "containers")
-        .into_iter()
-        .map(|(ip, item)| Container {
-            name: r.string(item, &ip, "name"),
-            class_name: r.string(item, &ip, "class_name"),
-            span: item.span,
-        })
-        .collect()
-}
-
 fn read_vars(r: &mut Reader, src: &Source) -> Vec<Var> {
     r.quiet = false;
     let path = join(&src.prefix, "vars");
@@ -610,84 +382,6 @@ fn read_vars(r: &mut Reader, src: &Source) -> Vec<Var> {
         });
     }
     out
-}
-
-fn read_lifecycle(r: &mut Reader, src: &Source) -> Lifecycle {
-    let mut lc = Lifecycle::default();
-    if let Some((node, origin)) = src.pick("migrations") {
-        r.quiet = origin.origin == Origin::Inherited;
-        let path = src.path(r, "migrations");
-        lc.migrations_origin = Some(origin);
-        if let Some(items) = r.list(node, &path) {
-            for (i, item) in items.iter().enumerate() {
-                let ip = format!("{path}[{i}]");
-                if r.map(item, &ip).is_some() {
-                    lc.migrations.push(read_migration_node(r, &ip, item));
-                }
-            }
-        }
-    }
-    if let Some((node, origin)) = src.pick("exports") {
-        r.quiet = origin.origin == Origin::Inherited;
-        let path = src.path(r, "exports");
-        lc.exports_origin = Some(origin);
-        if let Some(map) = r.map(node, &path) {
-            for e in map.as_map().unwrap_or_default() {
-                let ip = format!("{path}.{}", e.key);
-                if r.map(&e.value, &ip).is_none() {
-                    continue;
-                }
-                lc.exports.push(Export {
-                    name: Sp::new(e.key.clone(), e.key_span),
-                    kind: r.string(&e.value, &ip, "type"),
-                    storage: r.string(&e.value, &ip, "storage"),
-                    state: r.string(&e.value, &ip, "state"),
-                    container: r.string(&e.value, &ip, "container"),
-                    span: e.value.span,
-                });
-            }
-        }
-    }
-    r.quiet = false;
-    lc
-}
-
-pub(super) fn read_migration_node(r: &mut Reader, path: &str, item: &Node) -> Migration {
-    let tag = r.string(item, path, "tag");
-    if tag.is_none() && item.get("tag").is_none() {
-        r.missing(
-            path,
-            "tag",
-            item,
-            "every migration needs a unique `tag` such as \"v1\"",
-        );
-    }
-    let mut renamed = Vec::new();
-    for (ip, e) in entries(r, item, path, "renamed_classes") {
-        renamed.push(RenamedClass {
-            from: r.string(e, &ip, "from"),
-            to: r.string(e, &ip, "to"),
-            span: e.span,
-        });
-    }
-    let mut transferred = Vec::new();
-    for (ip, e) in entries(r, item, path, "transferred_classes") {
-        transferred.push(TransferredClass {
-            from: r.string(e, &ip, "from"),
-            from_script: r.string(e, &ip, "from_script"),
-            to: r.string(e, &ip, "to"),
-            span: e.span,
-        });
-    }
-    Migration {
-        tag,
-        new_classes: r.strings(item, path, "new_classes"),
-        new_sqlite_classes: r.strings(item, path, "new_sqlite_classes"),
-        renamed_classes: renamed,
-        deleted_classes: r.strings(item, path, "deleted_classes"),
-        transferred_classes: transferred,
-        span: item.span,
-    }
 }
 
 #[cfg(test)]
