@@ -5,7 +5,9 @@ use crate::diagnostics::{Diagnostic, Severity};
 use std::collections::BTreeMap;
 
 use crate::lint::rule::{Category, Ctx, Input, Rule};
-use crate::model::{keys, Env, Origin, Sp};
+use crate::lint::rules::placeholder_id::is_placeholder_var;
+use crate::lint::rules::secret_in_vars::looks_like_secret;
+use crate::model::{keys, Env, Origin, Sp, Var, VarValue};
 
 pub static RULE: Rule = Rule {
     name: "env-binding-not-inherited",
@@ -25,6 +27,15 @@ environment does not (one finding per key per environment), and an environment t
 key with fewer entries than the top level: a binding or var name the top level has and the
 environment lacks (one finding per key, listing the names), as wrangler's "The following
 bindings are at the top level, but not on env.X" warns.
+
+A top-level var that stands in for a secret — one the environment lists as a secret, one whose
+name or value looks like a secret (what `secret-in-vars` reports: `…_SECRET`, `…_TOKEN`,
+`API_KEY`, a PEM key, …), one whose top-level value is a placeholder (`"<PLACEHOLDER>"`, `"TODO"`,
+what `placeholder-id` reports) — is reported apart, with different advice: copying it into the
+environment's `vars` would be the mistake. A development top level often holds such stand-ins
+(`CLIENT_SECRET = "<PLACEHOLDER>"`) while deployed environments get the value with `wrangler
+secret put --env`; wrangler still warns for every such environment until the stand-in moves to
+`.dev.vars`. No automatic fix is offered for these.
 
 ## Why it matters
 Wrangler does not copy these keys into environments. `wrangler deploy --env production` deploys a
@@ -69,6 +80,13 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         for env in worker.envs.iter().skip(1) {
             let Some(name) = &env.name else { continue };
             for missing in &env.missing_non_inheritable {
+                // Only secrets' stand-ins at the top level: copying them into the env (the
+                // fix below) would put secrets in `vars`.
+                if missing.key == "vars" && top.vars.iter().all(|v| secret_stand_in(env, v)) {
+                    let names: Vec<&Sp<String>> = top.vars.iter().map(|v| &v.name).collect();
+                    out.push(stand_ins(cx, env, &name.value, &names));
+                    continue;
+                }
                 let d = cx
                     .diag(
                         name.span,
@@ -113,12 +131,20 @@ fn partial(cx: &Ctx, top: &Env, env: &Env, env_name: &str, out: &mut Vec<Diagnos
             lacking.entry(key).or_default().push(&b.name);
         }
     }
+    let mut secrets: Vec<&Sp<String>> = Vec::new();
     if declares(env, "vars") {
         for v in &top.vars {
             if !env.vars.iter().any(|e| e.name.value == v.name.value) {
-                lacking.entry("vars").or_default().push(&v.name);
+                if secret_stand_in(env, v) {
+                    secrets.push(&v.name);
+                } else {
+                    lacking.entry("vars").or_default().push(&v.name);
+                }
             }
         }
+    }
+    if !secrets.is_empty() {
+        out.push(stand_ins(cx, env, env_name, &secrets));
     }
     for (key, names) in lacking {
         let list: Vec<String> = names.iter().map(|n| format!("`{}`", n.value)).collect();
@@ -148,6 +174,54 @@ fn partial(cx: &Ctx, top: &Env, env: &Env, env_name: &str, out: &mut Vec<Diagnos
         }
         out.push(d);
     }
+}
+
+/// A top-level var that an environment must not copy into its `vars`: one the environment
+/// declares as a secret, one whose name or value says it is a secret (copying it is what
+/// `secret-in-vars` reports; deployed environments get it from `wrangler secret put --env`), and
+/// one whose top-level value is only a placeholder (the real value comes from outside the config:
+/// a secret, `.dev.vars`). Real configs keep such stand-ins at a development top level
+/// (mcp-server-cloudflare's `CLOUDFLARE_CLIENT_SECRET = "<PLACEHOLDER>"`).
+fn secret_stand_in(env: &Env, var: &Var) -> bool {
+    let name = var.name.value.as_str();
+    env.secrets.iter().any(|s| s.value == name)
+        || looks_like_secret(name, &var.value).is_some()
+        || matches!(&var.value, VarValue::Text(t) if is_placeholder_var(t))
+}
+
+/// The finding for top-level secret stand-ins an env lacks: still a finding (wrangler warns for
+/// it too), but the advice is to move the stand-in out of `vars`, never to copy it.
+fn stand_ins(cx: &Ctx, env: &Env, env_name: &str, names: &[&Sp<String>]) -> Diagnostic {
+    let list: Vec<String> = names.iter().map(|n| format!("`{}`", n.value)).collect();
+    let plural = names.len() != 1;
+    let at = env
+        .origins
+        .get("vars")
+        .and_then(|o| o.key_span)
+        .unwrap_or_else(|| env.name.as_ref().map_or(env.span, |n| n.span));
+    let mut d = cx
+        .diag(
+            at,
+            format!(
+                "`env.{env_name}` gets no top-level var{} {}: {}, and environments do not inherit vars",
+                if plural { "s" } else { "" },
+                list.join(", "),
+                if plural {
+                    "they look like secrets or placeholders"
+                } else {
+                    "it looks like a secret or a placeholder"
+                },
+            ),
+        )
+        .with_help(format!(
+            "do not copy {} into `env.{env_name}.vars`: keep the development value in `.dev.vars`, remove it from the top-level `vars` (wrangler then stops warning), and give `env.{env_name}` its own with `wrangler secret put NAME --env {env_name}`, listed in `env.{env_name}.secrets.required`",
+            if plural { "them" } else { "it" }
+        ))
+        .with_env(Some(env_name));
+    for n in names {
+        d = d.with_secondary(cx.label(n.span, "set at the top level here"));
+    }
+    d
 }
 
 /// Does the env's own table set `key`?

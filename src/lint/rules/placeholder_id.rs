@@ -225,6 +225,12 @@ pub(crate) fn is_placeholder_name(value: &str) -> bool {
     placeholder(value, Field::Name).is_some()
 }
 
+/// Whether a `vars` value is a placeholder (`env-binding-not-inherited` does not ask environments
+/// to copy a stand-in).
+pub(crate) fn is_placeholder_var(value: &str) -> bool {
+    placeholder(value, Field::Var).is_some()
+}
+
 /// `your-…` / `YOUR_…` at the start of the value or right after a separator.
 fn has_your_word(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();

@@ -27,7 +27,9 @@ Keys wrangler 4 deprecated or removed are named as such, with their replacement:
 `containers[].wrangler_ssh` (`ssh`), `containers[].configuration`, `constraints.tier`
 (`tiers`), `pipelines[].pipeline` (`stream`), `queues.producers[].delivery_delay` (no effect),
 `site.entry-point` (`main`), `node_compat` (the `nodejs_compat` flag), `legacy_env`,
-`usage_model`, and the wrangler 1 keys `type`, `zone_id` and `webpack_config`.
+`usage_model`, and the wrangler 1 keys `type`, `zone_id`, `webpack_config`,
+`durable_objects.classes` (`bindings`) and `build.upload`, `build.upload_dir`,
+`build.upload_format` (the top-level `main`).
 
 ## Why it matters
 Wrangler only *warns* about unexpected fields ("Unexpected fields found in … field") and then
@@ -79,6 +81,12 @@ const DEPRECATED: &[(&str, &str, &str)] = &[
     ("pipelines[]", "pipeline", "use `stream`"),
     ("queues.producers[]", "delivery_delay", "it has no effect: set the queue's delay with `wrangler queues update --delivery-delay-secs`"),
     ("site", "entry-point", "delete it and set the top-level `main` to the Worker's entry module"),
+    // wrangler 1/2 build keys, still in old workers-rs and demo configs: wrangler 4 accepts only
+    // `command`, `cwd` and `watch_dir` in `build`.
+    ("build", "upload", "a wrangler 1/2 key that wrangler 4 ignores: set the top-level `main` to the entry module (`build/worker/shim.mjs` for workers-rs) and move `upload.rules` to the top-level `rules`"),
+    ("build", "upload_dir", "a wrangler 1 key that wrangler 4 ignores: set the top-level `main` to the entry module"),
+    ("build", "upload_format", "a wrangler 1 key that wrangler 4 ignores: the module format follows from `main`"),
+    ("durable_objects", "classes", "a wrangler 1 key that binds nothing in wrangler 4: use `bindings`, with `name` instead of `binding` (`[[durable_objects.bindings]] name = \"…\" class_name = \"…\"`)"),
 ];
 
 /// Deprecated keys that are still in wrangler's schema (it accepts them, with a warning).
