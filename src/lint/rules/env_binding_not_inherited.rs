@@ -8,6 +8,7 @@ use crate::lint::rule::{Category, Ctx, Input, Rule};
 use crate::lint::rules::placeholder_id::is_placeholder_var;
 use crate::lint::rules::secret_in_vars::looks_like_secret;
 use crate::model::{keys, Env, Origin, Sp, Var, VarValue};
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     name: "env-binding-not-inherited",
@@ -150,11 +151,7 @@ fn partial(cx: &Ctx, top: &Env, env: &Env, env_name: &str, out: &mut Vec<Diagnos
         let list: Vec<String> = names.iter().map(|n| format!("`{}`", n.value)).collect();
         let what = if key == "vars" { "var" } else { "binding" };
         let plural = if names.len() == 1 { "" } else { "s" };
-        let at = env
-            .origins
-            .get(key)
-            .and_then(|o| o.key_span)
-            .unwrap_or_else(|| env.name.as_ref().map_or(env.span, |n| n.span));
+        let at = key_or_env_span(env, key);
         let mut d = cx
             .diag(
                 at,
@@ -176,6 +173,14 @@ fn partial(cx: &Ctx, top: &Env, env: &Env, env_name: &str, out: &mut Vec<Diagnos
     }
 }
 
+/// Where a finding about `env.<name>.<key>` points: the env's own key, else the env's name.
+fn key_or_env_span(env: &Env, key: &str) -> Span {
+    env.origins
+        .get(key)
+        .and_then(|o| o.key_span)
+        .unwrap_or_else(|| env.name.as_ref().map_or(env.span, |n| n.span))
+}
+
 /// A top-level var that an environment must not copy into its `vars`: one the environment
 /// declares as a secret, one whose name or value says it is a secret (copying it is what
 /// `secret-in-vars` reports; deployed environments get it from `wrangler secret put --env`), and
@@ -194,11 +199,7 @@ fn secret_stand_in(env: &Env, var: &Var) -> bool {
 fn stand_ins(cx: &Ctx, env: &Env, env_name: &str, names: &[&Sp<String>]) -> Diagnostic {
     let list: Vec<String> = names.iter().map(|n| format!("`{}`", n.value)).collect();
     let plural = names.len() != 1;
-    let at = env
-        .origins
-        .get("vars")
-        .and_then(|o| o.key_span)
-        .unwrap_or_else(|| env.name.as_ref().map_or(env.span, |n| n.span));
+    let at = key_or_env_span(env, "vars");
     let mut d = cx
         .diag(
             at,
