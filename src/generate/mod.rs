@@ -302,3 +302,15 @@ pub fn refusals(project: &Project, previous: &Lock) -> Vec<Diagnostic> {
     errors.sort_by_key(Diagnostic::sort_key);
     errors
 }
+
+/// A blueprint text resolved to its project, for unit tests of the planners (asserts it is
+/// valid).
+#[cfg(test)]
+pub(crate) fn test_project(text: &str) -> Project {
+    use crate::source::{self, Format, Limits, SourceFile};
+    let file = SourceFile::new("blueprint.yaml", Format::Blueprint, text.to_owned());
+    let root = source::parse(&file, &Limits::default()).unwrap();
+    let (p, d) = crate::model::blueprint::resolve(&file, &root);
+    assert!(d.is_empty(), "{d:?}");
+    p.unwrap()
+}

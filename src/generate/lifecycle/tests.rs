@@ -1,13 +1,6 @@
 use super::*;
-use crate::source::{self, Format, Limits, SourceFile};
 
-fn project(text: &str) -> Project {
-    let file = SourceFile::new("blueprint.yaml", Format::Blueprint, text.to_owned());
-    let root = source::parse(&file, &Limits::default()).unwrap();
-    let (p, d) = crate::model::blueprint::resolve(&file, &root);
-    assert!(d.is_empty(), "{d:?}");
-    p.unwrap()
-}
+use crate::generate::test_project as project;
 
 /// A one-worker blueprint with these `durable_objects` entries (YAML flow items).
 fn single(mode: &str, classes: &[&str]) -> Project {

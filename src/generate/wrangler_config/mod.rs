@@ -335,13 +335,7 @@ mod tests {
     use crate::generate::lock::LockMigration;
     use crate::source::{self, Format, Limits, SourceFile};
 
-    fn project(text: &str) -> Project {
-        let file = SourceFile::new("blueprint.yaml", Format::Blueprint, text.to_owned());
-        let root = source::parse(&file, &Limits::default()).unwrap();
-        let (p, d) = crate::model::blueprint::resolve(&file, &root);
-        assert!(d.is_empty(), "{d:?}");
-        p.unwrap()
-    }
+    use crate::generate::test_project as project;
 
     fn v1(classes: &[&str]) -> PlannedLifecycle {
         PlannedLifecycle {
