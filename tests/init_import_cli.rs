@@ -2,17 +2,12 @@
 //! generates a config that checks clean; nothing is overwritten without `--force`; bad names
 //! and bad inputs exit 2 with a clear message and write nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn doforge(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doforge"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run doforge")
-}
+use std::path::Path;
+use std::process::Output;
+
+use common::doforge_in as doforge;
 
 fn text(o: &Output) -> String {
     format!(

@@ -7,9 +7,9 @@
 //! (In the build oracle's test binary: it shares its Cargo target directory.)
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use super::{cargo, wasm_target_installed};
+use crate::common::doforge_in;
 use crate::common::generate::manifest_dir;
 
 const BLUEPRINT: &str = r#"project_name: owned
@@ -38,18 +38,9 @@ const HOOK_EDIT: (&str, &str) = (
     "    mut response: Response,\n    _env: &Env,\n    _ctx: &Context,\n) -> Result<Response> {\n    // Ours: the dashboard reads every API.\n    response\n        .headers_mut()\n        .set(\"Access-Control-Allow-Origin\", \"https://dash.example.com\")?;\n    Ok(response)\n}",
 );
 
-fn doforge(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doforge"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 /// Run doforge in `dir`, assert its exit code, return stdout + stderr.
 fn expect(dir: &Path, args: &[&str], code: i32) -> String {
-    let out = doforge(dir, args);
+    let out = doforge_in(dir, args);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
