@@ -196,8 +196,14 @@ pub fn plan_with(
                             }
                         };
                     let keep = ownership::kept_logic(&ejected);
-                    let yours: Vec<&str> = ejected.keys().map(String::as_str).collect();
-                    match rust::plan_worker_keeping(project, index, &header, &keep, &yours) {
+                    let ejected_classes: Vec<&str> = ejected.keys().map(String::as_str).collect();
+                    match rust::plan_worker_keeping(
+                        project,
+                        index,
+                        &header,
+                        &keep,
+                        &ejected_classes,
+                    ) {
                         Ok(project_files) => files.extend(project_files.into_iter().map(|f| {
                             let path = layout.worker_file(index, &f.path);
                             let yours = ejected.values().any(|e| e.files.contains(&path));

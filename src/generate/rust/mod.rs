@@ -55,14 +55,7 @@ pub fn plan_worker_keeping(
 ) -> Result<Vec<RustFile>, Vec<Diagnostic>> {
     let mut spec = WorkerSpec::build(project, index)?;
     for object in spec.objects.iter_mut().filter(|o| !o.user) {
-        if ejected.contains(&object.class.as_str()) {
-            object.ejected = true;
-            object.ejected_logic = project
-                .classes
-                .iter()
-                .find(|c| c.class_name.value == object.class)
-                .and_then(|c| logic_module(c.kind));
-        }
+        object.ejected = ejected.contains(&object.class.as_str());
     }
     spec.eject_example = spec
         .objects

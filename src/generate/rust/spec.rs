@@ -92,9 +92,10 @@ pub struct ObjectSpec {
     /// Written once, then the user's (`custom` classes).
     pub user: bool,
     /// A built-in class handed to the user (`doforge eject`): its object file, and the logic
-    /// module of its kind (`ejected_logic`, e.g. `audit`), are never rewritten.
+    /// module of its kind, are never rewritten.
     pub ejected: bool,
-    pub ejected_logic: Option<&'static str>,
+    /// The logic module of the class's kind (`audit`), if it has one.
+    pub logic: Option<&'static str>,
     pub requests: u64,
     pub window_ms: u64,
     pub algorithm: &'static str,
@@ -411,7 +412,7 @@ fn object_spec(class: &DoClass, module: String) -> ObjectSpec {
         kind: class.kind.as_str(),
         user: class.kind == DoKind::Custom,
         ejected: false,
-        ejected_logic: None,
+        logic: logic_module(class.kind),
         requests: options::int(class, "requests", 100).max(1),
         window_ms: options::duration(class, "window", 60_000).max(1),
         algorithm: match options::string(class, "algorithm") {
