@@ -36,7 +36,8 @@ what `placeholder-id` reports) — is reported apart, with different advice: cop
 environment's `vars` would be the mistake. A development top level often holds such stand-ins
 (`CLIENT_SECRET = "<PLACEHOLDER>"`) while deployed environments get the value with `wrangler
 secret put --env`; wrangler still warns for every such environment until the stand-in moves to
-`.dev.vars`. No automatic fix is offered for these.
+`.dev.vars`. No automatic fix is offered for these, nor for an env that lacks the whole top-level
+`vars` table when stand-ins sit in it (copying the table would copy them).
 
 ## Why it matters
 Wrangler does not copy these keys into environments. `wrangler deploy --env production` deploys a
@@ -81,12 +82,19 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
         for env in worker.envs.iter().skip(1) {
             let Some(name) = &env.name else { continue };
             for missing in &env.missing_non_inheritable {
-                // Only secrets' stand-ins at the top level: copying them into the env (the
-                // fix below) would put secrets in `vars`.
-                if missing.key == "vars" && top.vars.iter().all(|v| secret_stand_in(env, v)) {
-                    let names: Vec<&Sp<String>> = top.vars.iter().map(|v| &v.name).collect();
-                    out.push(stand_ins(cx, env, &name.value, &names));
-                    continue;
+                // Secrets' stand-ins among the top-level vars are reported apart: copying them
+                // into the env (the fix below) would put secrets in `vars`.
+                let stand: Vec<&Sp<String>> = if missing.key == "vars" {
+                    let stand = top.vars.iter().filter(|v| secret_stand_in(env, v));
+                    stand.map(|v| &v.name).collect()
+                } else {
+                    Vec::new()
+                };
+                if !stand.is_empty() {
+                    out.push(stand_ins(cx, env, &name.value, &stand));
+                    if stand.len() == top.vars.len() {
+                        continue;
+                    }
                 }
                 let d = cx
                     .diag(
@@ -98,16 +106,27 @@ fn check(cx: &Ctx) -> Vec<Diagnostic> {
                     )
                     .with_secondary(cx.label(missing.top_key_span, "set at the top level here"))
                     .with_help(format!(
-                        "repeat `{}` inside `env.{}` (non-inheritable keys are never copied into environments)",
-                        missing.key, name.value
+                        "repeat `{}` inside `env.{}` (non-inheritable keys are never copied into environments){}",
+                        missing.key,
+                        name.value,
+                        if stand.is_empty() {
+                            ""
+                        } else {
+                            ", without the secret stand-ins reported apart"
+                        }
                     ))
-                    .with_env(Some(&name.value))
-                    .with_fix(crate::fix::build::copy_into_env(
+                    .with_env(Some(&name.value));
+                // Copying the whole table would copy the stand-ins too.
+                let d = if stand.is_empty() {
+                    d.with_fix(crate::fix::build::copy_into_env(
                         cx,
                         &name.value,
                         &missing.key,
                         missing.top_key_span,
-                    ));
+                    ))
+                } else {
+                    d
+                };
                 out.push(d);
             }
             partial(cx, top, env, &name.value, &mut out);
